@@ -1,0 +1,62 @@
+/**
+ * List bullets are small solid dots that the detector often leaves out of the line's box (too small to be
+ * text). Before layout we look left of each line for one: a lone, compact, filled blob near mid-height.
+ */
+export interface GrayPage {
+  width: number;
+  height: number;
+  gray: Uint8Array;
+  threshold: number;
+}
+
+export function hasBulletLeftOf(page: GrayPage, line: { x0: number; y0: number; x1: number; y1: number }): boolean {
+  const h = line.y1 - line.y0;
+  const x0 = Math.max(0, Math.floor(line.x0 - 2.5 * h));
+  const x1 = Math.min(page.width, Math.floor(line.x0 - 0.05 * h));
+  const y0 = Math.max(0, Math.floor(line.y0));
+  const y1 = Math.min(page.height, Math.ceil(line.y1));
+  if (x1 - x0 < 3 || y1 - y0 < 3) return false;
+  const w = x1 - x0;
+  const seen = new Uint8Array(w * (y1 - y0));
+  const blobs: { x0: number; y0: number; x1: number; y1: number; count: number }[] = [];
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const k = (y - y0) * w + (x - x0);
+      if (seen[k] || page.gray[y * page.width + x]! >= page.threshold) continue;
+      const blob = { x0: x, y0: y, x1: x, y1: y, count: 0 };
+      const stack = [k];
+      seen[k] = 1;
+      while (stack.length) {
+        const j = stack.pop()!;
+        const bx = (j % w) + x0, by = Math.floor(j / w) + y0;
+        blob.count++;
+        blob.x0 = Math.min(blob.x0, bx);
+        blob.x1 = Math.max(blob.x1, bx);
+        blob.y0 = Math.min(blob.y0, by);
+        blob.y1 = Math.max(blob.y1, by);
+        for (const [dx, dy] of [[1, 0], [-1, 0], [0, 1], [0, -1]] as const) {
+          const nx = bx + dx, ny = by + dy;
+          if (nx < x0 || nx >= x1 || ny < y0 || ny >= y1) continue;
+          const n = (ny - y0) * w + (nx - x0);
+          if (!seen[n] && page.gray[ny * page.width + nx]! < page.threshold) {
+            seen[n] = 1;
+            stack.push(n);
+          }
+        }
+      }
+      // Specks of scanner noise are not ink worth counting.
+      if (blob.count >= 3) blobs.push(blob);
+      if (blobs.length > 1) return false;
+    }
+  }
+  if (blobs.length !== 1) return false;
+  const b = blobs[0]!;
+  const bw = b.x1 - b.x0 + 1, bh = b.y1 - b.y0 + 1;
+  const cy = (b.y0 + b.y1) / 2;
+  return (
+    bw >= 0.08 * h && bw <= 0.5 * h && bh >= 0.08 * h && bh <= 0.5 * h &&
+    bw / bh > 0.6 && bw / bh < 1.6 &&
+    b.count / (bw * bh) > 0.5 &&
+    cy > line.y0 + 0.25 * h && cy < line.y0 + 0.8 * h
+  );
+}

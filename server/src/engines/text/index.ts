@@ -1,0 +1,234 @@
+import { checkpoint, type CancelToken } from '../../errors';
+import { resizeBilinear, toGray, type RgbImage } from '../../pipeline/image';
+import type { EngineStatus, Quad } from '../../protocol';
+import type { Engine, EngineRequest, EngineResult } from '../engine';
+import { rectToQuad, type RotatedRect } from '../geometry';
+import { ort, type SessionFactory } from '../runtime';
+import { rotate180, warpRect } from '../warp';
+import { hasBulletLeftOf, type GrayPage } from './bullets';
+import { dbPostprocess, detPreprocess, type DetectedBox } from './det';
+import { groupLines, paragraphs, readingOrder, toMarkdown } from './layout';
+import { findTextModels, readAlphabet, type TextModelPaths } from './models';
+import { ctcDecode, insertWordSpaces, otsu, recFrameWidth, recHeight, recPreprocess } from './rec';
+
+/** A recognised text box in raster pixels, before layout. */
+export interface TextBoxResult {
+  rect: RotatedRect;
+  text: string;
+  confidence: number;
+}
+
+interface Loaded {
+  det: ort.InferenceSession;
+  cls: ort.InferenceSession;
+  rec: ort.InferenceSession;
+  alphabet: string[];
+}
+
+/** Detection is tuned for text lines roughly 16–96 px tall in its input; outside that range we rescale and rerun. */
+const detFirstPassMaxSide = 1280;
+const detMaxSide = 2560;
+const detTargetLineHeight = 32;
+const recBatchSize = 6;
+const recMaxWidth = 3200;
+const clsWidth = 192;
+
+export class TextEngine implements Engine {
+  readonly mode = 'text' as const;
+  readonly name = 'PP-OCRv4 (det + cls + rec)';
+  private loaded: Promise<Loaded> | undefined;
+  private loadedOk = false;
+
+  constructor(
+    private readonly sessions: SessionFactory,
+    private readonly paths: TextModelPaths = findTextModels(),
+  ) {}
+
+  status(): EngineStatus {
+    const loaded = this.loadedOk;
+    return {
+      mode: 'text',
+      available: true,
+      models: [
+        { name: 'PP-OCRv4 detection', path: this.paths.detection, loaded },
+        { name: 'PP-OCR v2 angle classifier', path: this.paths.classifier, loaded },
+        { name: 'PP-OCRv4 recognition (zh+en)', path: this.paths.recognition, loaded },
+      ],
+    };
+  }
+
+  private load(): Promise<Loaded> {
+    this.loaded ??= (async () => {
+      const det = await this.sessions.load(this.paths.detection);
+      const cls = await this.sessions.load(this.paths.classifier);
+      const rec = await this.sessions.load(this.paths.recognition);
+      const loaded = { det, cls, rec, alphabet: readAlphabet(this.paths.dictionary) };
+      this.loadedOk = true;
+      return loaded;
+    })().catch((error: unknown) => {
+      this.loaded = undefined;
+      throw error;
+    });
+    return this.loaded;
+  }
+
+  async recognize(request: EngineRequest): Promise<EngineResult> {
+    const timings: Record<string, number> = {};
+    const boxes = await this.readBoxes(request.page.image, request.token, request.report, timings);
+    let start = performance.now();
+    const lines = groupLines(
+      boxes.map((b) => {
+        const q = rectToQuad(b.rect);
+        return { text: b.text, confidence: b.confidence, x0: Math.min(...q.map((p) => p[0])), y0: Math.min(...q.map((p) => p[1])), x1: Math.max(...q.map((p) => p[0])), y1: Math.max(...q.map((p) => p[1])) };
+      }),
+    );
+    const gray = grayPage(request.page.image);
+    for (const line of lines) {
+      if (!/^[•·▪●]/.test(line.text) && hasBulletLeftOf(gray, line)) {
+        line.text = '• ' + line.text;
+        line.x0 -= 0.8 * (line.y1 - line.y0);
+      }
+    }
+    const blocks = readingOrder(lines);
+    const content = toMarkdown(paragraphs(blocks));
+    timings.layout = performance.now() - start;
+    const ordered = blocks.flat();
+    const chars = ordered.reduce((n, l) => n + l.text.length, 0);
+    const confidence = chars > 0 ? ordered.reduce((s, l) => s + l.confidence * l.text.length, 0) / chars : 0;
+    return {
+      content,
+      format: 'markdown',
+      confidence,
+      lines: ordered.map((l) => ({
+        text: l.text,
+        confidence: l.confidence,
+        box: l.parts.length === 1 ? rectToQuad(boxes[l.parts[0]!]!.rect) : ([[l.x0, l.y0], [l.x1, l.y0], [l.x1, l.y1], [l.x0, l.y1]] as Quad),
+      })),
+      models: ['ch_PP-OCRv4_det_infer.onnx', 'ch_ppocr_mobile_v2.0_cls_infer.onnx', 'ch_PP-OCRv4_rec_infer.onnx'],
+      timings,
+    };
+  }
+
+  /** Detect, classify and recognise every text box of an image; other engines (tables, layout) reuse this. */
+  async readBoxes(image: RgbImage, token: CancelToken, report: (m: string) => void, timings: Record<string, number> = {}): Promise<TextBoxResult[]> {
+    let start = performance.now();
+    const models = await this.load();
+    timings.load = performance.now() - start;
+    await checkpoint(token);
+    report('detecting text');
+    start = performance.now();
+    const rects = await this.detect(models, image, token);
+    timings.detect = performance.now() - start;
+    if (rects.length === 0) return [];
+    await checkpoint(token);
+    start = performance.now();
+    const crops = rects.map((rect) => {
+      const width = Math.min(recMaxWidth, Math.max(recFrameWidth, Math.round((recHeight * rect.width) / Math.max(rect.height, 1))));
+      return warpRect(image, rect, width, recHeight);
+    });
+    timings.crop = performance.now() - start;
+    start = performance.now();
+    const upright = await this.classify(models, crops);
+    timings.classify = performance.now() - start;
+    report(`recognizing ${crops.length} line(s)`);
+    start = performance.now();
+    const texts = await this.recognizeCrops(models, upright, token);
+    timings.recognize = performance.now() - start;
+    return rects.map((rect, i) => ({ rect, text: texts[i]!.text, confidence: texts[i]!.confidence })).filter((b) => b.text.length > 0);
+  }
+
+  private async detect(models: Loaded, image: RgbImage, token: CancelToken): Promise<RotatedRect[]> {
+    const longSide = Math.max(image.width, image.height);
+    let scale = Math.min(1, detFirstPassMaxSide / longSide);
+    let found = await this.detectAt(models, image, scale);
+    const heights = found.map((b) => b.rect.height).sort((a, b) => a - b);
+    const lineHeight = heights[heights.length >> 1];
+    // Small text (or a small crop) is upscaled, oversized text shrunk, so lines reach DB at a height it handles well.
+    let better = lineHeight === undefined ? (longSide * scale < 640 ? scale * 2 : scale) : (scale * detTargetLineHeight) / lineHeight;
+    better = Math.min(better, detMaxSide / longSide, 4);
+    if (lineHeight !== undefined && lineHeight >= 16 && lineHeight <= 96) better = scale;
+    if (Math.abs(better / scale - 1) > 0.25) {
+      await checkpoint(token);
+      scale = better;
+      found = await this.detectAt(models, image, scale);
+    }
+    return found.map(({ rect }) => rect);
+  }
+
+  private async detectAt(models: Loaded, image: RgbImage, scale: number): Promise<(DetectedBox & { rect: RotatedRect })[]> {
+    const input = detPreprocess(image, scale);
+    const feeds = { [models.det.inputNames[0]!]: new ort.Tensor('float32', input.tensor, [1, 3, input.height, input.width]) };
+    const output = await models.det.run(feeds);
+    const prob = output[models.det.outputNames[0]!]!.data as Float32Array;
+    return dbPostprocess(prob, input.width, input.height).map((box) => ({
+      score: box.score,
+      rect: {
+        ...box.rect,
+        cx: (box.rect.cx - input.pad) / input.scale,
+        cy: (box.rect.cy - input.pad) / input.scale,
+        width: box.rect.width / input.scale,
+        height: box.rect.height / input.scale,
+      },
+    }));
+  }
+
+  /** Turns upside-down lines the right way up; the classifier sees each line squeezed into 48 × 192. */
+  private async classify(models: Loaded, crops: RgbImage[]): Promise<RgbImage[]> {
+    const out = [...crops];
+    for (let from = 0; from < crops.length; from += 32) {
+      const batch = crops.slice(from, from + 32);
+      const plane = recHeight * clsWidth;
+      const tensor = new Float32Array(batch.length * 3 * plane);
+      batch.forEach((crop, n) => {
+        const w = Math.min(clsWidth, crop.width);
+        const small = w === crop.width ? crop : resizeBilinear(crop, w, recHeight);
+        for (let y = 0; y < recHeight; y++) {
+          for (let x = 0; x < w; x++) {
+            const s = (y * w + x) * 3;
+            const o = n * 3 * plane + y * clsWidth + x;
+            tensor[o] = small.data[s + 2]! / 127.5 - 1;
+            tensor[plane + o] = small.data[s + 1]! / 127.5 - 1;
+            tensor[2 * plane + o] = small.data[s]! / 127.5 - 1;
+          }
+        }
+      });
+      const output = await models.cls.run({ [models.cls.inputNames[0]!]: new ort.Tensor('float32', tensor, [batch.length, 3, recHeight, clsWidth]) });
+      const probs = output[models.cls.outputNames[0]!]!.data as Float32Array;
+      batch.forEach((crop, n) => {
+        if (probs[n * 2 + 1]! > 0.9) out[from + n] = rotate180(crop);
+      });
+    }
+    return out;
+  }
+
+  private async recognizeCrops(models: Loaded, crops: RgbImage[], token: CancelToken): Promise<{ text: string; confidence: number }[]> {
+    const results: { text: string; confidence: number }[] = new Array(crops.length);
+    // Similar widths share a batch, so little of each batch is padding.
+    const order = crops.map((_, i) => i).sort((a, b) => crops[a]!.width - crops[b]!.width);
+    for (let from = 0; from < order.length; from += recBatchSize) {
+      await checkpoint(token);
+      const indices = order.slice(from, from + recBatchSize);
+      const batch = indices.map((i) => crops[i]!);
+      const { tensor, width } = recPreprocess(batch);
+      const output = await models.rec.run({ [models.rec.inputNames[0]!]: new ort.Tensor('float32', tensor, [batch.length, 3, recHeight, width]) });
+      const probs = output[models.rec.outputNames[0]!]!;
+      const [, frames, classes] = probs.dims as [number, number, number];
+      if (classes !== models.alphabet.length + 1) {
+        throw new Error(`Recognition model has ${classes} classes but the dictionary gives ${models.alphabet.length + 1}.`);
+      }
+      indices.forEach((index, n) => {
+        const crop = crops[index]!;
+        const chars = ctcDecode(probs.data as Float32Array, n * frames * classes, frames, classes, models.alphabet, Math.ceil(crop.width / recFrameWidth));
+        const text = insertWordSpaces(chars, crop);
+        const confidence = chars.length ? chars.reduce((s, c) => s + c.prob, 0) / chars.length : 0;
+        results[index] = { text, confidence };
+      });
+    }
+    return results;
+  }
+}
+
+function grayPage(image: RgbImage): GrayPage {
+  const gray = toGray(image);
+  return { width: image.width, height: image.height, gray, threshold: otsu(gray) };
+}

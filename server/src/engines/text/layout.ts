@@ -1,0 +1,185 @@
+/**
+ * Text lines → reading order → paragraphs → Markdown. Geometry only: boxes are grouped into lines, lines into
+ * blocks by recursive XY-cuts (columns before rows, so two-column pages read column by column even when
+ * their lines share baselines), blocks into paragraphs by gaps, indents and size changes.
+ */
+export interface LayoutLine {
+  text: string;
+  confidence: number;
+  /** Axis-aligned bounds in raster pixels. */
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  /** Indices of the recognised boxes that form this line, left to right. */
+  parts: number[];
+}
+
+export interface TextBox {
+  text: string;
+  confidence: number;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+const median = (values: number[]): number => {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Joins boxes that sit on one baseline and are close enough to be words of one line (not table cells or columns). */
+export function groupLines(boxes: TextBox[]): LayoutLine[] {
+  const order = boxes.map((_, i) => i).sort((a, b) => boxes[a]!.x0 - boxes[b]!.x0);
+  const lines: LayoutLine[] = [];
+  for (const i of order) {
+    const box = boxes[i]!;
+    if (!box.text.trim()) continue;
+    const h = box.y1 - box.y0;
+    const target = lines.find((line) => {
+      const lh = line.y1 - line.y0;
+      const overlap = Math.min(line.y1, box.y1) - Math.max(line.y0, box.y0);
+      const gap = box.x0 - line.x1;
+      return overlap > 0.5 * Math.min(h, lh) && gap < 1.0 * Math.max(h, lh) && gap > -0.5 * h;
+    });
+    if (target) {
+      target.text += ' ' + box.text;
+      target.confidence = Math.min(target.confidence, box.confidence);
+      target.x1 = Math.max(target.x1, box.x1);
+      target.y0 = Math.min(target.y0, box.y0);
+      target.y1 = Math.max(target.y1, box.y1);
+      target.parts.push(i);
+    } else {
+      lines.push({ text: box.text, confidence: box.confidence, x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1, parts: [i] });
+    }
+  }
+  return lines;
+}
+
+/** Reading order as a list of blocks (each a column piece, top to bottom), by recursive XY-cut. */
+export function readingOrder(lines: LayoutLine[]): LayoutLine[][] {
+  const h = median(lines.map((l) => l.y1 - l.y0)) || 1;
+  const blocks: LayoutLine[][] = [];
+  const cut = (items: LayoutLine[]): void => {
+    if (items.length <= 1) {
+      if (items.length) blocks.push(items);
+      return;
+    }
+    const columns = splitAlong(items, (l) => l.x0, (l) => l.x1, 1.0 * h);
+    if (columns.length > 1) return columns.forEach(cut);
+    const rows = splitAlong(items, (l) => l.y0, (l) => l.y1, 0.8 * h);
+    if (rows.length > 1) return rows.forEach(cut);
+    blocks.push([...items].sort((a, b) => a.y0 - b.y0 || a.x0 - b.x0));
+  };
+  cut(lines);
+  return blocks;
+}
+
+/** Splits items at projection gaps wider than `minGap`, in increasing coordinate order. */
+function splitAlong(items: LayoutLine[], lo: (l: LayoutLine) => number, hi: (l: LayoutLine) => number, minGap: number): LayoutLine[][] {
+  const sorted = [...items].sort((a, b) => lo(a) - lo(b));
+  const groups: LayoutLine[][] = [];
+  let current: LayoutLine[] = [];
+  let reach = -Infinity;
+  for (const item of sorted) {
+    if (current.length > 0 && lo(item) - reach > minGap) {
+      groups.push(current);
+      current = [];
+    }
+    current.push(item);
+    reach = Math.max(reach, hi(item));
+  }
+  if (current.length) groups.push(current);
+  return groups;
+}
+
+const listMarker = /^(?:([•·▪●○◦■□‣⁃*–—-])|(\d{1,3})[.)]|\(([a-zA-Z]|\d{1,3}|[ivx]{1,4})\)|([a-z])\))\s+/;
+
+export interface Paragraph {
+  kind: 'paragraph' | 'heading' | 'listItem';
+  level?: number;
+  ordered?: boolean;
+  text: string;
+  lines: LayoutLine[];
+}
+
+/** Splits each block into paragraphs, headings and list items. `bodyHeight` is the page's typical line height. */
+export function paragraphs(blocks: LayoutLine[][]): Paragraph[] {
+  const all = blocks.flat();
+  const bodyHeight = median(all.map((l) => l.y1 - l.y0)) || 1;
+  const out: Paragraph[] = [];
+  for (const block of blocks) {
+    const left = Math.min(...block.map((l) => l.x0));
+    const right = Math.max(...block.map((l) => l.x1));
+    const gaps = block.slice(1).map((l, i) => l.y0 - block[i]!.y1);
+    const usualGap = median(gaps.filter((g) => g >= 0));
+    let current: Paragraph | undefined;
+    block.forEach((line, i) => {
+      const h = line.y1 - line.y0;
+      const previous = block[i - 1];
+      const marker = listMarker.exec(line.text);
+      let startsNew = previous === undefined || marker !== null;
+      if (previous && !startsNew) {
+        const ph = previous.y1 - previous.y0;
+        const gap = line.y0 - previous.y1;
+        const sizeChange = Math.abs(h - ph) > 0.25 * Math.max(h, ph);
+        const bigGap = gap - usualGap > 0.3 * bodyHeight;
+        const indented = line.x0 - left > 1.2 * h && previous.x0 - left < 0.5 * h && current?.kind !== 'listItem';
+        const previousEndedShort = previous.x1 < right - 4 * h && /[.!?:;]["”’)]?$/.test(previous.text);
+        startsNew = sizeChange || bigGap || indented || previousEndedShort;
+      }
+      if (startsNew || !current) {
+        current = { kind: 'paragraph', text: line.text, lines: [line] };
+        if (marker) {
+          current.kind = 'listItem';
+          current.ordered = marker[2] !== undefined;
+          current.text = line.text.slice(marker[0].length);
+          if (current.ordered) current.level = Number(marker[2]);
+        }
+        out.push(current);
+      } else {
+        current.text = joinLines(current.text, line.text);
+        current.lines.push(line);
+      }
+    });
+  }
+  // Short, unpunctuated paragraphs in clearly larger type are headings; the largest size on the page is level 1.
+  const headingHeight = (p: Paragraph) => median(p.lines.map((l) => l.y1 - l.y0));
+  const headings = out.filter((p) => p.kind === 'paragraph' && p.lines.length <= 2 && p.text.length < 120 && !/[.,;]$/.test(p.text) && headingHeight(p) >= 1.25 * bodyHeight);
+  const sizes = [...new Set(headings.map((p) => Math.round(headingHeight(p) / (0.15 * bodyHeight))))].sort((a, b) => b - a);
+  for (const p of headings) {
+    p.kind = 'heading';
+    p.level = Math.min(6, 1 + sizes.indexOf(Math.round(headingHeight(p) / (0.15 * bodyHeight))));
+  }
+  return out;
+}
+
+/** Joins two lines of one paragraph, undoing end-of-line hyphenation ("recog-" + "nition"). */
+export function joinLines(first: string, second: string): string {
+  if (/\p{L}-$/u.test(first) && /^\p{Ll}/u.test(second)) return first.slice(0, -1) + second;
+  return first + ' ' + second;
+}
+
+/** Characters that would start Markdown syntax at the beginning of a paragraph. */
+function escapeStart(text: string): string {
+  return text.replace(/^(#{1,6}\s|>|[-+*]\s|\d+[.)]\s)/, '\\$1');
+}
+
+export function toMarkdown(paras: Paragraph[]): string {
+  const parts: string[] = [];
+  for (const p of paras) {
+    if (p.kind === 'heading') parts.push(`${'#'.repeat(p.level ?? 2)} ${p.text}`);
+    else if (p.kind === 'listItem') parts.push(p.ordered ? `${p.level ?? 1}. ${p.text}` : `- ${p.text}`);
+    else parts.push(escapeStart(p.text));
+  }
+  // Consecutive list items form one list: no blank line between them.
+  let md = '';
+  parts.forEach((part, i) => {
+    if (i > 0) md += paras[i]!.kind === 'listItem' && paras[i - 1]!.kind === 'listItem' ? '\n' : '\n\n';
+    md += part;
+  });
+  return md + (md ? '\n' : '');
+}

@@ -1,0 +1,164 @@
+/**
+ * PP-OCRv4 recognition (CTC): preprocessing, greedy CTC decoding that keeps each character's frames, and
+ * recovery of the English word spaces the zh+en model tends to drop.
+ */
+import type { RgbImage } from '../../pipeline/image';
+
+export const recHeight = 48;
+/** One output frame per 8 input columns (the network downsamples width by 8). */
+export const recFrameWidth = 8;
+
+/** Packs line images of height 48 into one [N, 3, 48, W] tensor; shorter lines are padded with zeros as in training. */
+export function recPreprocess(lines: RgbImage[]): { tensor: Float32Array; width: number } {
+  const width = Math.max(recFrameWidth, ...lines.map((l) => Math.ceil(l.width / recFrameWidth) * recFrameWidth));
+  const plane = recHeight * width;
+  const tensor = new Float32Array(lines.length * 3 * plane);
+  lines.forEach((line, n) => {
+    const base = n * 3 * plane;
+    for (let y = 0; y < recHeight; y++) {
+      for (let x = 0; x < line.width; x++) {
+        const s = (y * line.width + x) * 3;
+        const o = base + y * width + x;
+        // BGR, scaled to [-1, 1].
+        tensor[o] = line.data[s + 2]! / 127.5 - 1;
+        tensor[plane + o] = line.data[s + 1]! / 127.5 - 1;
+        tensor[2 * plane + o] = line.data[s]! / 127.5 - 1;
+      }
+    }
+  });
+  return { tensor, width };
+}
+
+export interface CtcChar {
+  char: string;
+  /** First and last output frame where this character won. */
+  start: number;
+  end: number;
+  prob: number;
+}
+
+/**
+ * Greedy CTC: best class per frame, repeats merged, blanks (class 0) dropped. `alphabet[k-1]` is class k.
+ * `validFrames` stops decoding at the end of this line's own pixels, ignoring batch padding.
+ */
+export function ctcDecode(probs: Float32Array, offset: number, frames: number, classes: number, alphabet: string[], validFrames = frames): CtcChar[] {
+  const chars: CtcChar[] = [];
+  let previous = 0;
+  for (let t = 0; t < Math.min(frames, validFrames); t++) {
+    const row = offset + t * classes;
+    let best = 0;
+    let bestProb = probs[row]!;
+    for (let k = 1; k < classes; k++) {
+      const p = probs[row + k]!;
+      if (p > bestProb) {
+        bestProb = p;
+        best = k;
+      }
+    }
+    if (best !== 0 && best === previous) {
+      const last = chars[chars.length - 1]!;
+      last.end = t;
+      last.prob = Math.max(last.prob, bestProb);
+    } else if (best !== 0) {
+      chars.push({ char: alphabet[best - 1] ?? '', start: t, end: t, prob: bestProb });
+    }
+    previous = best;
+  }
+  return chars;
+}
+
+const noSpaceBefore = new Set([',', '.', ';', ':', '!', '?', ')', ']', '}', '%', "'", '’', '”']);
+const noSpaceAfter = new Set(['(', '[', '{', '“', '‘', '$', '#']);
+
+function isSpaceSeparatedScript(ch: string): boolean {
+  const code = ch.codePointAt(0)!;
+  // Latin, Greek, Cyrillic, digits and ASCII punctuation use spaces between words; CJK does not.
+  return code < 0x2e80;
+}
+
+export interface SpaceOptions {
+  /** Minimum ink-free run between two characters, as a share of the line image's height, that makes a space. */
+  gapRatio: number;
+}
+
+// Chosen on synthetic lines (training/text/tune-spaces.mts): word error rate 7.2 % without insertion, 4.1 % at 0.25.
+export const defaultSpaceOptions: SpaceOptions = { gapRatio: 0.25 };
+
+/**
+ * For each pair of consecutive characters, the widest run of ink-free columns between their CTC positions,
+ * as a share of the line height; NaN where a space is impossible or already there (punctuation, CJK, model spaces).
+ */
+export function characterGaps(chars: CtcChar[], line: RgbImage): number[] {
+  const ink = columnInk(line);
+  return chars.slice(1).map((b, i) => {
+    const a = chars[i]!;
+    if (a.char === ' ' || b.char === ' ' || !isSpaceSeparatedScript(a.char) || !isSpaceSeparatedScript(b.char) || noSpaceBefore.has(b.char) || noSpaceAfter.has(a.char)) {
+      return NaN;
+    }
+    const from = Math.floor(((a.start + a.end) / 2) * recFrameWidth + recFrameWidth / 2);
+    const to = Math.min(ink.length, Math.ceil(((b.start + b.end) / 2) * recFrameWidth + recFrameWidth / 2));
+    return longestBlankRun(ink, from, to) / line.height;
+  });
+}
+
+/**
+ * Inserts the spaces the model left out. Between two consecutive characters we look at the line image itself:
+ * letters of one word are separated by a few pixels at most, words by about a quarter of the text height.
+ * Measuring pixels rather than CTC frames matters because one frame is 8 columns, about the width of a space.
+ */
+export function insertWordSpaces(chars: CtcChar[], line: RgbImage, options: SpaceOptions = defaultSpaceOptions): string {
+  if (chars.length === 0) return '';
+  const gaps = characterGaps(chars, line);
+  let text = chars[0]!.char;
+  chars.slice(1).forEach((c, i) => {
+    if (gaps[i]! >= options.gapRatio) text += ' ';
+    text += c.char;
+  });
+  return text.replace(/ {2,}/g, ' ').trim();
+}
+
+/** Per column: does it hold ink? Ink is darker than an Otsu threshold of the line's grey levels. */
+export function columnInk(line: RgbImage): Uint8Array {
+  const gray = new Uint8Array(line.width * line.height);
+  for (let i = 0; i < gray.length; i++) gray[i] = (line.data[i * 3]! + line.data[i * 3 + 1]! + line.data[i * 3 + 2]!) / 3;
+  const threshold = otsu(gray);
+  const ink = new Uint8Array(line.width);
+  for (let x = 0; x < line.width; x++) {
+    let dark = 0;
+    for (let y = 0; y < line.height; y++) if (gray[y * line.width + x]! < threshold) dark++;
+    // One dark pixel is scanner noise, not a glyph.
+    ink[x] = dark >= 2 ? 1 : 0;
+  }
+  return ink;
+}
+
+function longestBlankRun(ink: Uint8Array, from: number, to: number): number {
+  let best = 0, run = 0;
+  for (let x = Math.max(0, from); x < to; x++) {
+    run = ink[x] ? 0 : run + 1;
+    if (run > best) best = run;
+  }
+  return best;
+}
+
+export function otsu(gray: Uint8Array): number {
+  const hist = new Float64Array(256);
+  for (const v of gray) hist[v]!++;
+  let sum = 0;
+  for (let i = 0; i < 256; i++) sum += i * hist[i]!;
+  let sumB = 0, wB = 0, best = 0, threshold = 128;
+  for (let t = 0; t < 256; t++) {
+    wB += hist[t]!;
+    if (wB === 0) continue;
+    const wF = gray.length - wB;
+    if (wF === 0) break;
+    sumB += t * hist[t]!;
+    const mB = sumB / wB, mF = (sum - sumB) / wF;
+    const between = wB * wF * (mB - mF) * (mB - mF);
+    if (between > best) {
+      best = between;
+      threshold = t + 1;
+    }
+  }
+  return threshold;
+}

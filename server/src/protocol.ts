@@ -1,0 +1,147 @@
+/**
+ * The OCR daemon's custom LSP messages, declared once and imported by both the server and the client.
+ * docs/protocol.md describes the same messages for people; a test checks every method here is documented there.
+ *
+ * Coordinates: a region and every returned box are in the page's own units, with the origin at the top-left
+ * corner of the page as displayed:
+ *   - raster images: pixels of the image after its EXIF orientation is applied;
+ *   - PDF pages: PDF points (1/72 inch) of the page as pdf.js shows it at scale 1 (its /Rotate applied).
+ * The daemon renders PDF regions itself at `dpi`, so a client never has to send screen pixels.
+ */
+import { RequestType, RequestType0, NotificationType } from 'vscode-languageserver-protocol';
+
+export type RecognitionMode = 'text' | 'math' | 'table' | 'chem' | 'auto';
+export const recognitionModes: readonly RecognitionMode[] = ['text', 'math', 'table', 'chem', 'auto'];
+
+export type ExecutionProviderSetting = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml';
+export const executionProviderSettings: readonly ExecutionProviderSetting[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml'];
+
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Exactly one of `path`, `uri` or `data` is given. */
+export interface ImageSource {
+  /** Absolute (or daemon-cwd-relative) file path. */
+  path?: string;
+  /** A `file:` URI. */
+  uri?: string;
+  /** Raw file bytes (PNG, JPEG, TIFF, WebP, BMP, GIF or PDF), base64-encoded. */
+  data?: string;
+}
+
+export interface RecognizeParams {
+  source: ImageSource;
+  mode: RecognitionMode;
+  /** 1-based page for PDFs, multi-page TIFFs and animated GIFs; default 1. */
+  page?: number;
+  /** Part of the page to read, in page units (see the top of this file); default the whole page. */
+  region?: Region;
+  /** Render resolution for PDF pages; default 300. Ignored for raster images. */
+  dpi?: number;
+}
+
+/** Four corners clockwise from top-left, in page units. */
+export type Quad = [[number, number], [number, number], [number, number], [number, number]];
+
+export interface RecognizedLine {
+  text: string;
+  confidence: number;
+  box: Quad;
+}
+
+export interface RecognizeResult {
+  mode: RecognitionMode;
+  /** The recognised content: Markdown for `text`. */
+  content: string;
+  format: 'markdown' | 'latex' | 'html' | 'smiles';
+  /** 0..1, the engine's own estimate. */
+  confidence: number;
+  lines: RecognizedLine[];
+  engine: { name: string; models: string[]; executionProvider: string };
+  page: { number: number; count: number; width: number; height: number; unit: 'px' | 'pt' };
+  /** Milliseconds per step (decode, detect, classify, recognize, layout, total). */
+  timings: Record<string, number>;
+}
+
+export interface EngineStatus {
+  mode: RecognitionMode;
+  available: boolean;
+  /** Why the engine is unavailable, when it is. */
+  reason?: string;
+  models: { name: string; path: string; loaded: boolean }[];
+}
+
+export interface StatusResult {
+  version: string;
+  executionProvider: {
+    requested: ExecutionProviderSetting;
+    /** The provider the loaded sessions run on; `none` before any model is loaded. */
+    active: string;
+    /** Set when a GPU provider was asked for and CPU is used instead. */
+    fallbackReason?: string;
+  };
+  engines: EngineStatus[];
+  versions: { node: string; onnxruntime: string; sharp: string; pdfjs: string };
+  limits: Limits;
+}
+
+export interface Limits {
+  maxPixels: number;
+  maxFileBytes: number;
+  maxPdfDpi: number;
+  maxQueuedRequests: number;
+  requestTimeoutMs: number;
+}
+
+/** Options the client passes in `initializationOptions`; the CLI passes the same through flags. */
+export interface ServerOptions {
+  executionProvider?: ExecutionProviderSetting;
+}
+
+/** Machine-readable reasons carried in `ResponseError.data.kind`. */
+export type OcrErrorKind =
+  | 'fileNotFound'
+  | 'unsupportedFormat'
+  | 'corruptImage'
+  | 'corruptPdf'
+  | 'encryptedPdf'
+  | 'pageOutOfRange'
+  | 'badRegion'
+  | 'tooLarge'
+  | 'badRequest'
+  | 'modeNotAvailable'
+  | 'modelLoad'
+  | 'busy'
+  | 'timeout'
+  | 'internal';
+
+export interface OcrErrorData {
+  kind: OcrErrorKind;
+}
+
+export namespace RecognizeRequest {
+  export const method = 'ocr/recognize' as const;
+  export const type = new RequestType<RecognizeParams, RecognizeResult, OcrErrorData>(method);
+}
+
+export namespace StatusRequest {
+  export const method = 'ocr/status' as const;
+  export const type = new RequestType0<StatusResult, void>(method);
+}
+
+/** Sent by the server when its health or busy state changes, for the client's status bar. */
+export interface ServerStatusParams {
+  health: 'ok' | 'warning' | 'error';
+  busy: boolean;
+  executionProvider: string;
+  message?: string;
+}
+
+export namespace ServerStatusNotification {
+  export const method = 'ocr/serverStatus' as const;
+  export const type = new NotificationType<ServerStatusParams>(method);
+}

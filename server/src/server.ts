@@ -1,0 +1,77 @@
+/**
+ * The OCR daemon: a language server over stdio whose only "language" is images. It answers `ocr/recognize`
+ * and `ocr/status` and reports health through `ocr/serverStatus`. No request can take the process down:
+ * every failure becomes a ResponseError with a message for the user.
+ */
+import {
+  createConnection,
+  ErrorCodes,
+  LSPErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  TextDocumentSyncKind,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { CancelledError, OcrError } from './errors';
+import { RecognizeRequest, ServerStatusNotification, StatusRequest, type OcrErrorData, type ServerOptions } from './protocol';
+import { OcrService } from './service';
+import { version } from './version';
+
+const connection = createConnection(ProposedFeatures.all);
+let service: OcrService | undefined;
+
+connection.onInitialize((params): InitializeResult => {
+  const options = (params.initializationOptions ?? {}) as ServerOptions;
+  service = new OcrService({ executionProvider: options.executionProvider ?? 'auto' });
+  return {
+    capabilities: { textDocumentSync: TextDocumentSyncKind.None },
+    serverInfo: { name: 'formatted-ocr', version },
+  };
+});
+
+function requireService(): OcrService {
+  if (!service) throw new ResponseError(ErrorCodes.ServerNotInitialized, 'The OCR server has not been initialised.');
+  return service;
+}
+
+function sendStatus(message?: string, health: 'ok' | 'warning' | 'error' = 'ok'): void {
+  const s = service;
+  if (!s) return;
+  const provider = s.sessions.provider;
+  void connection.sendNotification(ServerStatusNotification.type, {
+    health: provider.fallbackReason && health === 'ok' ? 'warning' : health,
+    busy: s.busy,
+    executionProvider: provider.active,
+    message: message ?? (provider.fallbackReason ? `Running on CPU: ${provider.fallbackReason}` : undefined),
+  });
+}
+
+connection.onRequest(RecognizeRequest.type, async (params, token, workDone) => {
+  const s = requireService();
+  workDone.begin('Recognizing', undefined, 'starting', true);
+  sendStatus();
+  try {
+    return await s.recognize(params, token, (message) => workDone.report(message));
+  } catch (error) {
+    throw toResponseError(error);
+  } finally {
+    workDone.done();
+    setImmediate(() => sendStatus());
+  }
+});
+
+connection.onRequest(StatusRequest.type, () => requireService().status());
+
+export function toResponseError(error: unknown): ResponseError<OcrErrorData> {
+  if (error instanceof CancelledError) return new ResponseError(LSPErrorCodes.RequestCancelled, 'Request cancelled.', { kind: 'internal' });
+  if (error instanceof OcrError) return new ResponseError(LSPErrorCodes.RequestFailed, error.message, { kind: error.kind });
+  // Unexpected: keep the stack in the log, give the user the message.
+  connection.console.error(`Unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+  return new ResponseError(LSPErrorCodes.RequestFailed, `Internal error: ${(error as Error)?.message ?? String(error)}`, { kind: 'internal' });
+}
+
+// A bug in one request must not end the daemon that the editor depends on.
+process.on('uncaughtException', (error) => connection.console.error(`Uncaught: ${error.stack ?? error.message}`));
+process.on('unhandledRejection', (reason) => connection.console.error(`Unhandled rejection: ${String((reason as Error)?.stack ?? reason)}`));
+
+connection.listen();

@@ -1,0 +1,161 @@
+import { CancelledError, OcrError, type CancelToken } from './errors';
+import type { Engine } from './engines/engine';
+import { ort, SessionFactory } from './engines/runtime';
+import { TextEngine } from './engines/text';
+import { mapQuad } from './engines/geometry';
+import { defaultLimits } from './limits';
+import { loadPage, readSource } from './pipeline/load';
+import {
+  executionProviderSettings,
+  recognitionModes,
+  type ExecutionProviderSetting,
+  type Limits,
+  type RecognitionMode,
+  type RecognizeParams,
+  type RecognizeResult,
+  type StatusResult,
+} from './protocol';
+import { version } from './version';
+
+export interface ServiceOptions {
+  executionProvider?: ExecutionProviderSetting;
+  limits?: Partial<Limits>;
+}
+
+/**
+ * Everything the daemon does, independent of how it is asked (LSP or CLI): validates a request, loads the
+ * page, runs the engine for the mode, maps boxes back to page units. Requests run one at a time, because one
+ * recognition already uses both cores; waiting requests queue up to a limit.
+ */
+export class OcrService {
+  readonly limits: Limits;
+  readonly sessions: SessionFactory;
+  private readonly engines = new Map<RecognitionMode, Engine>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
+
+  constructor(options: ServiceOptions = {}) {
+    const provider = options.executionProvider ?? 'auto';
+    if (!executionProviderSettings.includes(provider)) {
+      throw new OcrError('badRequest', `Unknown execution provider "${provider}"; use one of ${executionProviderSettings.join(', ')}.`);
+    }
+    this.limits = { ...defaultLimits, ...options.limits };
+    this.sessions = new SessionFactory(provider);
+    const text = new TextEngine(this.sessions);
+    this.engines.set(text.mode, text);
+  }
+
+  get busy(): boolean {
+    return this.waiting > 0;
+  }
+
+  recognize(params: RecognizeParams, token: CancelToken, report: (message: string) => void = () => {}): Promise<RecognizeResult> {
+    if (this.waiting >= this.limits.maxQueuedRequests) {
+      return Promise.reject(new OcrError('busy', `Too many requests are waiting (maxQueuedRequests = ${this.limits.maxQueuedRequests}); try again when the current ones finish.`));
+    }
+    this.waiting++;
+    const run = this.queue.then(async () => {
+      if (token.isCancellationRequested) throw new CancelledError();
+      return this.withTimeout(token, (combined) => this.recognizeNow(params, combined, report));
+    });
+    this.queue = run.catch(() => undefined).finally(() => this.waiting--);
+    return run;
+  }
+
+  /** Runs `work` with a token that also fires when the per-request time limit passes. */
+  private async withTimeout<T>(token: CancelToken, work: (token: CancelToken) => Promise<T>): Promise<T> {
+    let timedOut = false;
+    const timer = setTimeout(() => (timedOut = true), this.limits.requestTimeoutMs);
+    const combined: CancelToken = {
+      get isCancellationRequested() {
+        return timedOut || token.isCancellationRequested;
+      },
+    };
+    try {
+      return await work(combined);
+    } catch (error) {
+      if (error instanceof CancelledError && timedOut && !token.isCancellationRequested) {
+        throw new OcrError('timeout', `The request took longer than the limit of ${this.limits.requestTimeoutMs / 1000} s (requestTimeoutMs) and was stopped.`);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async recognizeNow(params: RecognizeParams, token: CancelToken, report: (message: string) => void): Promise<RecognizeResult> {
+    const started = performance.now();
+    validateParams(params);
+    const engine = this.engines.get(params.mode);
+    if (!engine) {
+      throw new OcrError('modeNotAvailable', `The "${params.mode}" mode is not available yet in this version; use "text".`);
+    }
+    let t = performance.now();
+    const bytes = await readSource(params.source, this.limits);
+    report('decoding page');
+    const page = await loadPage(bytes, { page: params.page, region: params.region, dpi: params.dpi }, this.limits);
+    const decodeMs = performance.now() - t;
+    t = performance.now();
+    const result = await engine.recognize({ page, token, report });
+    const toPage = (p: [number, number]): [number, number] => [page.originX + p[0] / page.scale, page.originY + p[1] / page.scale];
+    return {
+      mode: params.mode,
+      content: result.content,
+      format: result.format,
+      confidence: result.confidence,
+      lines: result.lines.map((l) => ({ ...l, box: mapQuad(l.box, toPage) })),
+      engine: { name: engine.name, models: result.models, executionProvider: this.sessions.provider.active },
+      page: { number: page.pageNumber, count: page.pageCount, width: page.pageWidth, height: page.pageHeight, unit: page.unit },
+      timings: roundTimings({ decode: decodeMs, ...result.timings, engine: performance.now() - t, total: performance.now() - started }),
+    };
+  }
+
+  status(): StatusResult {
+    const provider = this.sessions.provider;
+    return {
+      version,
+      executionProvider: { requested: this.sessions.requested, active: provider.active, ...(provider.fallbackReason ? { fallbackReason: provider.fallbackReason } : {}) },
+      engines: recognitionModes.map(
+        (mode) => this.engines.get(mode)?.status() ?? { mode, available: false, reason: 'not available yet in this version', models: [] },
+      ),
+      versions: { node: process.versions.node, onnxruntime: ort.env.versions.common ?? 'unknown', sharp: sharpVersion(), pdfjs: pdfjsVersion() },
+      limits: this.limits,
+    };
+  }
+}
+
+function roundTimings(timings: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v * 10) / 10]));
+}
+
+/** Requests arrive as untrusted JSON: check every field's type before anything reads it. */
+export function validateParams(params: RecognizeParams): void {
+  if (typeof params !== 'object' || params === null) throw new OcrError('badRequest', 'The request parameters must be an object.');
+  if (typeof params.source !== 'object' || params.source === null) throw new OcrError('badRequest', 'source is required: { path }, { uri } or { data }.');
+  if (!recognitionModes.includes(params.mode)) {
+    throw new OcrError('badRequest', `Unknown mode "${String(params.mode)}"; use one of ${recognitionModes.join(', ')}.`);
+  }
+  if (params.page !== undefined && (!Number.isInteger(params.page) || params.page < 1)) {
+    throw new OcrError('pageOutOfRange', `page must be a whole number from 1, not ${JSON.stringify(params.page)}.`);
+  }
+  if (params.region !== undefined && (typeof params.region !== 'object' || params.region === null)) {
+    throw new OcrError('badRegion', 'region must be an object { x, y, width, height }.');
+  }
+  if (params.dpi !== undefined && typeof params.dpi !== 'number') throw new OcrError('badRequest', 'dpi must be a number.');
+}
+
+function sharpVersion(): string {
+  try {
+    return (require('sharp') as { versions: { sharp: string } }).versions.sharp;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function pdfjsVersion(): string {
+  try {
+    return (require('pdfjs-dist/package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,58 @@
+// Picks the word-space gap threshold on synthetic lines (training/text/make-lines.mjs), never on eval data.
+// Run: npx tsx training/text/tune-spaces.mts training/text/data/lines
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { neverCancelled } from '../../server/src/errors.ts';
+import { loadPage } from '../../server/src/pipeline/load.ts';
+import { defaultLimits } from '../../server/src/limits.ts';
+import { SessionFactory } from '../../server/src/engines/runtime.ts';
+import { TextEngine } from '../../server/src/engines/text/index.ts';
+import { characterGaps, ctcDecode, recFrameWidth } from '../../server/src/engines/text/rec.ts';
+
+const dir = process.argv[2] ?? 'training/text/data/lines';
+const truth: Record<string, string> = JSON.parse(readFileSync(join(dir, 'lines.json'), 'utf8'));
+const engine = new TextEngine(new SessionFactory('cpu'));
+// Capture each line's characters and gaps by wrapping the engine's recogniser step.
+const samples: { truth: string; chars: string[]; gaps: number[] }[] = [];
+const internals = engine as unknown as { recognizeCrops: (m: any, crops: any[], t: any) => Promise<any> };
+const original = internals.recognizeCrops.bind(engine);
+internals.recognizeCrops = async (models: any, crops: any[], token: any) => {
+  const results = await original(models, crops, token);
+  for (const crop of crops) {
+    const { recPreprocess } = await import('../../server/src/engines/text/rec.ts');
+    const { tensor, width } = recPreprocess([crop]);
+    const { ort } = await import('../../server/src/engines/runtime.ts');
+    const out = await models.rec.run({ [models.rec.inputNames[0]]: new ort.Tensor('float32', tensor, [1, 3, 48, width]) });
+    const p = out[models.rec.outputNames[0]];
+    const chars = ctcDecode(p.data, 0, p.dims[1], p.dims[2], models.alphabet, Math.ceil(crop.width / recFrameWidth));
+    samples[samples.length - 1]!.chars.push(...chars.map((c) => c.char), '\n');
+    samples[samples.length - 1]!.gaps.push(...characterGaps(chars, crop), NaN, NaN);
+  }
+  return results;
+};
+for (const [name, text] of Object.entries(truth)) {
+  samples.push({ truth: text, chars: [], gaps: [] });
+  const bytes = readFileSync(join(dir, name));
+  const page = await loadPage(bytes, {}, defaultLimits);
+  await engine.recognize({ page, token: neverCancelled, report: () => {} });
+}
+const render = (s: { chars: string[]; gaps: number[] }, ratio: number) => {
+  let text = s.chars[0] ?? '';
+  for (let i = 1; i < s.chars.length; i++) {
+    if (s.gaps[i - 1]! >= ratio) text += ' ';
+    text += s.chars[i];
+  }
+  return text.split('\n').map((l) => l.replace(/ {2,}/g, ' ').trim()).filter(Boolean).join(' ');
+};
+const wordErrors = (a: string, b: string) => {
+  const x = a.split(' '), y = b.split(' ');
+  const d = Array.from({ length: x.length + 1 }, (_, i) => [i, ...Array(y.length).fill(0)]);
+  for (let j = 1; j <= y.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= x.length; i++) for (let j = 1; j <= y.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+  return d[x.length]![y.length]!;
+};
+const totalWords = samples.reduce((n, s) => n + s.truth.split(' ').length, 0);
+for (const ratio of [Infinity, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5]) {
+  const errors = samples.reduce((n, s) => n + wordErrors(s.truth, render(s, ratio)), 0);
+  console.log(`gapRatio ${ratio}: WER ${(100 * errors / totalWords).toFixed(2)} %`);
+}
