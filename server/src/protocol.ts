@@ -8,7 +8,7 @@
  *   - PDF pages: PDF points (1/72 inch) of the page as pdf.js shows it at scale 1 (its /Rotate applied).
  * The daemon renders PDF regions itself at `dpi`, so a client never has to send screen pixels.
  */
-import { RequestType, RequestType0, NotificationType } from 'vscode-languageserver-protocol';
+import { RequestType, RequestType0, NotificationType, type WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 
 export type RecognitionMode = 'text' | 'math' | 'table' | 'chem' | 'auto';
 export const recognitionModes: readonly RecognitionMode[] = ['text', 'math', 'table', 'chem', 'auto'];
@@ -33,7 +33,8 @@ export interface ImageSource {
   data?: string;
 }
 
-export interface RecognizeParams {
+/** `workDoneToken` (optional) receives progress messages while the request runs. */
+export interface RecognizeParams extends WorkDoneProgressParams {
   source: ImageSource;
   mode: RecognitionMode;
   /** 1-based page for PDFs, multi-page TIFFs and animated GIFs; default 1. */

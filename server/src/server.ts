@@ -46,8 +46,10 @@ function sendStatus(message?: string, health: 'ok' | 'warning' | 'error' = 'ok')
   });
 }
 
-connection.onRequest(RecognizeRequest.type, async (params, token, workDone) => {
+connection.onRequest(RecognizeRequest.type, async (params, token) => {
   const s = requireService();
+  // A no-op reporter when the client sent no token.
+  const workDone = connection.window.attachWorkDoneProgress(params?.workDoneToken);
   workDone.begin('Recognizing', undefined, 'starting', true);
   sendStatus();
   try {

@@ -50,6 +50,11 @@ export class OcrService {
   }
 
   recognize(params: RecognizeParams, token: CancelToken, report: (message: string) => void = () => {}): Promise<RecognizeResult> {
+    try {
+      validateParams(params);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.waiting >= this.limits.maxQueuedRequests) {
       return Promise.reject(new OcrError('busy', `Too many requests are waiting (maxQueuedRequests = ${this.limits.maxQueuedRequests}); try again when the current ones finish.`));
     }
@@ -85,7 +90,6 @@ export class OcrService {
 
   private async recognizeNow(params: RecognizeParams, token: CancelToken, report: (message: string) => void): Promise<RecognizeResult> {
     const started = performance.now();
-    validateParams(params);
     const engine = this.engines.get(params.mode);
     if (!engine) {
       throw new OcrError('modeNotAvailable', `The "${params.mode}" mode is not available yet in this version; use "text".`);

@@ -151,7 +151,7 @@ function decodeBmpPage(bytes: Uint8Array, pageNumber: number, limits: Limits): {
 async function decodeRaster(bytes: Uint8Array, pageNumber: number, limits: Limits): Promise<{ image: RgbImage; pageCount: number }> {
   let meta: sharp.Metadata;
   try {
-    meta = await sharp(bytes).metadata();
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     throw new OcrError('corruptImage', 'The file is not an image this tool can read (PNG, JPEG, TIFF, WebP, BMP, GIF or PDF), or it is damaged.', { cause: error });
   }
@@ -160,9 +160,8 @@ async function decodeRaster(bytes: Uint8Array, pageNumber: number, limits: Limit
     throw new OcrError('pageOutOfRange', `Page ${pageNumber} is out of range: the image has ${pageCount} page(s).`);
   }
   // Header sizes are checked before any pixel is decoded, so a decompression bomb costs nothing.
-  const width = meta.width ?? 0;
-  const height = meta.pageHeight ?? meta.height ?? 0;
-  checkPixels(width, height, limits);
+  if (pageNumber > 1) meta = await sharp(bytes, { page: pageNumber - 1, limitInputPixels: false }).metadata();
+  checkPixels(meta.width ?? 0, meta.pageHeight ?? meta.height ?? 0, limits);
   try {
     const { data, info } = await sharp(bytes, { page: pageNumber - 1, limitInputPixels: limits.maxPixels, failOn: 'error' })
       .rotate()

@@ -42,7 +42,7 @@ export async function renderPdfPage(
   const pdfjs = await loadPdfJs();
   // pdf.js may transfer the buffer it is given; hand it a copy so the caller's bytes stay usable.
   const task = pdfjs.getDocument({
-    data: bytes.slice(),
+    data: new Uint8Array(bytes),
     isEvalSupported: false,
     disableFontFace: true,
     useSystemFonts: false,
@@ -107,7 +107,7 @@ interface CanvasFactory {
 /** Number of pages, without rendering anything. */
 export async function countPdfPages(bytes: Uint8Array): Promise<number> {
   const pdfjs = await loadPdfJs();
-  const task = pdfjs.getDocument({ data: bytes.slice(), isEvalSupported: false, verbosity: 0 });
+  const task = pdfjs.getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, verbosity: 0 });
   try {
     const doc = await task.promise;
     return doc.numPages;

@@ -160,6 +160,8 @@ export function paragraphs(blocks: LayoutLine[][]): Paragraph[] {
 /** Joins two lines of one paragraph, undoing end-of-line hyphenation ("recog-" + "nition"). */
 export function joinLines(first: string, second: string): string {
   if (/\p{L}-$/u.test(first) && /^\p{Ll}/u.test(second)) return first.slice(0, -1) + second;
+  // A hyphen before a capital or digit is part of a compound ("Franco-Prussian", "COVID-19").
+  if (/\p{L}-$/u.test(first) && /^[\p{Lu}\d]/u.test(second)) return first + second;
   return first + ' ' + second;
 }
 

@@ -1,0 +1,55 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { groupLines, joinLines, paragraphs, readingOrder, toMarkdown, type TextBox } from '../../server/src/engines/text/layout';
+
+const box = (text: string, x0: number, y0: number, x1: number, h = 30): TextBox => ({ text, confidence: 0.99, x0, y0, x1, y1: y0 + h });
+const markdown = (boxes: TextBox[]) => toMarkdown(paragraphs(readingOrder(groupLines(boxes))));
+
+describe('layout', () => {
+  it('joins word boxes of one line, keeps far-apart boxes separate', () => {
+    const lines = groupLines([box('world', 220, 10, 300), box('hello', 100, 12, 200), box('far', 600, 10, 650)]);
+    assert.deepEqual(lines.map((l) => l.text).sort(), ['far', 'hello world']);
+  });
+
+  it('reads a two-column page column by column, even when baselines line up, after a full-width title', () => {
+    const boxes = [box('Title Across Both Columns', 100, 0, 900, 50)];
+    for (let i = 0; i < 4; i++) {
+      boxes.push(box(`left ${i}`, 100, 100 + i * 36, 480));
+      boxes.push(box(`right ${i}`, 540, 100 + i * 36, 900));
+    }
+    const order = readingOrder(groupLines(boxes)).flat().map((l) => l.text);
+    assert.deepEqual(order, ['Title Across Both Columns', 'left 0', 'left 1', 'left 2', 'left 3', 'right 0', 'right 1', 'right 2', 'right 3']);
+  });
+
+  it('splits paragraphs at larger gaps and joins hyphenated line ends', () => {
+    const md = markdown([
+      box('The first para-', 100, 0, 800),
+      box('graph ends here.', 100, 34, 500),
+      box('A second one starts after a gap', 100, 90, 800),
+      box('and continues.', 100, 124, 500),
+    ]);
+    assert.equal(md, 'The first paragraph ends here.\n\nA second one starts after a gap and continues.\n');
+  });
+
+  it('keeps real hyphens before capitals and digits', () => {
+    assert.equal(joinLines('the Franco-', 'Prussian war'), 'the Franco-Prussian war');
+    assert.equal(joinLines('cases of COVID-', '19 rose'), 'cases of COVID-19 rose');
+    assert.equal(joinLines('no hyphen', 'here'), 'no hyphen here');
+  });
+
+  it('marks headings by size, largest first, and list items by their markers', () => {
+    const md = markdown([
+      box('Big Title', 100, 0, 400, 60),
+      box('Section', 100, 90, 300, 42),
+      box('Body text line that is long enough.', 100, 150, 900),
+      box('• first item', 100, 200, 500),
+      box('• second item', 100, 234, 500),
+      box('2) numbered', 100, 268, 500),
+    ]);
+    assert.equal(md, '# Big Title\n\n## Section\n\nBody text line that is long enough.\n\n- first item\n- second item\n2. numbered\n');
+  });
+
+  it('escapes text that would read as Markdown syntax', () => {
+    assert.equal(markdown([box('# not a heading', 100, 0, 500)]), '\\# not a heading\n');
+  });
+});

@@ -1,0 +1,98 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { dbPostprocess, detPreprocess, unclip } from '../../server/src/engines/text/det';
+import { characterGaps, ctcDecode, insertWordSpaces, type CtcChar } from '../../server/src/engines/text/rec';
+import { createImage } from '../../server/src/pipeline/image';
+
+describe('DB detection post-processing', () => {
+  it('turns two probability blobs into two grown, scored boxes', () => {
+    const w = 200, h = 60;
+    const prob = new Float32Array(w * h);
+    const fill = (x0: number, y0: number, x1: number, y1: number, p: number) => {
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) prob[y * w + x] = p;
+    };
+    fill(10, 10, 90, 20, 0.9);
+    fill(110, 30, 190, 40, 0.95);
+    fill(5, 50, 7, 52, 0.9); // a speck below the minimum size
+    const boxes = dbPostprocess(prob, w, h);
+    assert.equal(boxes.length, 2);
+    const [a] = boxes.sort((p, q) => p.rect.cx - q.rect.cx);
+    assert.ok(Math.abs(a!.rect.cx - 50) < 0.01 && Math.abs(a!.rect.cy - 15) < 0.01);
+    // Kernel 80 × 10 grows by area × 1.5 / perimeter = 6.67 on each side.
+    assert.ok(Math.abs(a!.rect.width - (80 + 2 * 6.667)) < 0.01, String(a!.rect.width));
+    assert.ok(Math.abs(a!.rect.height - (10 + 2 * 6.667)) < 0.01);
+    assert.ok(Math.abs(a!.score - 0.9) < 1e-6);
+  });
+
+  it('drops boxes whose mean probability is below the box threshold', () => {
+    const w = 100, h = 30;
+    const prob = new Float32Array(w * h);
+    for (let y = 10; y < 20; y++) for (let x = 10; x < 90; x++) prob[y * w + x] = 0.4;
+    assert.equal(dbPostprocess(prob, w, h).length, 0);
+  });
+
+  it('unclips a square by its area over perimeter', () => {
+    const grown = unclip({ cx: 0, cy: 0, width: 10, height: 10, angle: 0 }, 2);
+    assert.equal(grown.width, 20);
+  });
+
+  it('pads the detector input to multiples of 32 with a white margin, BGR-normalised', () => {
+    const image = createImage(50, 20, 0);
+    const input = detPreprocess(image, 1, 16);
+    assert.equal(input.width, 96);
+    assert.equal(input.height, 64);
+    const plane = input.width * input.height;
+    // Margin is white; (1 - 0.406) / 0.225 in the blue plane.
+    assert.ok(Math.abs(input.tensor[0]! - (1 - 0.406) / 0.225) < 1e-6);
+    // Image pixel (0,0) lands at (16,16) and is black: (0 - 0.485) / 0.229 in the red plane (index 2).
+    assert.ok(Math.abs(input.tensor[2 * plane + 16 * 96 + 16]! - -0.485 / 0.229) < 1e-6);
+  });
+});
+
+describe('CTC decoding', () => {
+  const alphabet = ['a', 'b', ' '];
+  const frames = (rows: number[][]) => Float32Array.from(rows.flat());
+  it('merges repeats, drops blanks, keeps frames and confidence', () => {
+    // Classes: 0 blank, 1 'a', 2 'b', 3 ' '.
+    const probs = frames([
+      [0.1, 0.8, 0.05, 0.05],
+      [0.1, 0.9, 0.0, 0.0],
+      [0.9, 0.05, 0.05, 0.0],
+      [0.1, 0.7, 0.1, 0.1],
+      [0.0, 0.0, 1.0, 0.0],
+      [0.9, 0.0, 0.1, 0.0],
+    ]);
+    const chars = ctcDecode(probs, 0, 6, 4, alphabet);
+    assert.deepEqual(chars.map((c) => c.char).join(''), 'aab');
+    assert.deepEqual(chars.map((c) => [c.start, c.end]), [[0, 1], [3, 3], [4, 4]]);
+    assert.ok(Math.abs(chars[0]!.prob - 0.9) < 1e-6);
+  });
+  it('stops at the valid frames of a padded batch', () => {
+    const probs = frames([[0, 1, 0, 0], [0, 0, 1, 0]]);
+    assert.equal(ctcDecode(probs, 0, 2, 4, alphabet, 1).length, 1);
+  });
+});
+
+describe('word space recovery', () => {
+  /** A 48 px line with ink blocks at the given column ranges. */
+  const line = (blocks: [number, number][]) => {
+    const image = createImage(200, 48, 255);
+    for (const [x0, x1] of blocks) for (let y = 12; y < 36; y++) for (let x = x0; x < x1; x++) image.data.fill(0, (y * 200 + x) * 3, (y * 200 + x) * 3 + 3);
+    return image;
+  };
+  const char = (c: string, frame: number): CtcChar => ({ char: c, start: frame, end: frame, prob: 1 });
+
+  it('inserts a space where the ink gap is a quarter of the line height, not between letters', () => {
+    // "ab" touching-ish (2 px gap), then a 16 px gap, then "c".
+    const image = line([[4, 14], [16, 26], [42, 52]]);
+    const chars = [char('a', 0), char('b', 2), char('c', 5)];
+    assert.equal(insertWordSpaces(chars, image), 'ab c');
+    const gaps = characterGaps(chars, image);
+    assert.ok(gaps[0]! < 0.1 && gaps[1]! > 0.3, JSON.stringify(gaps));
+  });
+
+  it('never splits before closing punctuation or between CJK characters', () => {
+    const image = line([[4, 14], [40, 44], [80, 90], [120, 130]]);
+    assert.equal(insertWordSpaces([char('a', 0), char('.', 5), char('中', 10), char('文', 15)], image), 'a.中文');
+  });
+});
