@@ -1,6 +1,7 @@
 /**
- * List bullets are small solid dots that the detector often leaves out of the line's box (too small to be
- * text). Before layout we look left of each line for one: a lone, compact, filled blob near mid-height.
+ * List bullets are small solid dots that the detector often leaves out of the line's box, or that the
+ * recogniser skips. Before layout we look at the start of each line for one: the leftmost blob near the line's
+ * left end is compact, filled, near mid-height, and followed by a gap before the text.
  */
 export interface GrayPage {
   width: number;
@@ -9,10 +10,10 @@ export interface GrayPage {
   threshold: number;
 }
 
-export function hasBulletLeftOf(page: GrayPage, line: { x0: number; y0: number; x1: number; y1: number }): boolean {
+export function hasBulletAtStart(page: GrayPage, line: { x0: number; y0: number; x1: number; y1: number }): boolean {
   const h = line.y1 - line.y0;
   const x0 = Math.max(0, Math.floor(line.x0 - 2.5 * h));
-  const x1 = Math.min(page.width, Math.floor(line.x0 - 0.05 * h));
+  const x1 = Math.min(page.width, Math.floor(line.x0 + 1.5 * h));
   const y0 = Math.max(0, Math.floor(line.y0));
   const y1 = Math.min(page.height, Math.ceil(line.y1));
   if (x1 - x0 < 3 || y1 - y0 < 3) return false;
@@ -46,11 +47,13 @@ export function hasBulletLeftOf(page: GrayPage, line: { x0: number; y0: number; 
       }
       // Specks of scanner noise are not ink worth counting.
       if (blob.count >= 3) blobs.push(blob);
-      if (blobs.length > 1) return false;
     }
   }
-  if (blobs.length !== 1) return false;
+  if (blobs.length === 0) return false;
+  blobs.sort((p, q) => p.x0 - q.x0);
   const b = blobs[0]!;
+  const next = blobs[1];
+  if (next && next.x0 < b.x1 + 0.25 * h) return false;
   const bw = b.x1 - b.x0 + 1, bh = b.y1 - b.y0 + 1;
   const cy = (b.y0 + b.y1) / 2;
   return (

@@ -5,9 +5,9 @@ import type { Engine, EngineRequest, EngineResult } from '../engine';
 import { rectToQuad, type RotatedRect } from '../geometry';
 import { ort, type SessionFactory } from '../runtime';
 import { rotate180, warpRect } from '../warp';
-import { hasBulletLeftOf, type GrayPage } from './bullets';
+import { hasBulletAtStart, type GrayPage } from './bullets';
 import { dbPostprocess, detPreprocess, type DetectedBox } from './det';
-import { groupLines, paragraphs, readingOrder, toMarkdown } from './layout';
+import { groupLines, paragraphs, readingOrder, toMarkdown, type TextBox } from './layout';
 import { findTextModels, readAlphabet, type TextModelPaths } from './models';
 import { ctcDecode, insertWordSpaces, otsu, recFrameWidth, recHeight, recPreprocess } from './rec';
 
@@ -25,10 +25,15 @@ interface Loaded {
   alphabet: string[];
 }
 
-/** Detection is tuned for text lines roughly 16–96 px tall in its input; outside that range we rescale and rerun. */
-const detFirstPassMaxSide = 1280;
+/**
+ * DB finds lines reliably when they are roughly 12–80 px tall in its input. The first pass runs small (cost grows
+ * with pixels); when the median line falls outside that band the image is rescaled to bring it to ~22 px and
+ * detected again, which upscales small text and shrinks oversized text.
+ */
+const detFirstPassMaxSide = 960;
 const detMaxSide = 2560;
-const detTargetLineHeight = 32;
+const detLineHeightBand = [12, 80] as const;
+const detTargetLineHeight = 22;
 const recBatchSize = 6;
 const recMaxWidth = 3200;
 const clsWidth = 192;
@@ -76,17 +81,16 @@ export class TextEngine implements Engine {
     const timings: Record<string, number> = {};
     const boxes = await this.readBoxes(request.page.image, request.token, request.report, timings);
     let start = performance.now();
-    const lines = groupLines(
-      boxes.map((b) => {
-        const q = rectToQuad(b.rect);
-        return { text: b.text, confidence: b.confidence, x0: Math.min(...q.map((p) => p[0])), y0: Math.min(...q.map((p) => p[1])), x1: Math.max(...q.map((p) => p[0])), y1: Math.max(...q.map((p) => p[1])) };
-      }),
-    );
+    const lines = groupLines(uprightBounds(boxes));
     const gray = grayPage(request.page.image);
     for (const line of lines) {
-      if (!/^[•·▪●]/.test(line.text) && hasBulletLeftOf(gray, line)) {
+      // The bullet test reads real pixels, so it uses the first box's own left end, not the deskewed bounds.
+      const first = boxes[line.parts[0]!]!.rect;
+      const h = first.height;
+      const left = first.cx - (first.width / 2) * Math.cos(first.angle);
+      const mid = first.cy - (first.width / 2) * Math.sin(first.angle);
+      if (!/^[•·▪●.]\s/.test(line.text) && hasBulletAtStart(gray, { x0: left, y0: mid - h / 2, x1: left + h, y1: mid + h / 2 })) {
         line.text = '• ' + line.text;
-        line.x0 -= 0.8 * (line.y1 - line.y0);
       }
     }
     const blocks = readingOrder(lines);
@@ -146,7 +150,7 @@ export class TextEngine implements Engine {
     // Small text (or a small crop) is upscaled, oversized text shrunk, so lines reach DB at a height it handles well.
     let better = lineHeight === undefined ? (longSide * scale < 640 ? scale * 2 : scale) : (scale * detTargetLineHeight) / lineHeight;
     better = Math.min(better, detMaxSide / longSide, 4);
-    if (lineHeight !== undefined && lineHeight >= 16 && lineHeight <= 96) better = scale;
+    if (lineHeight !== undefined && lineHeight >= detLineHeightBand[0] && lineHeight <= detLineHeightBand[1]) better = scale;
     if (Math.abs(better / scale - 1) > 0.25) {
       await checkpoint(token);
       scale = better;
@@ -231,4 +235,24 @@ export class TextEngine implements Engine {
 function grayPage(image: RgbImage): GrayPage {
   const gray = toGray(image);
   return { width: image.width, height: image.height, gray, threshold: otsu(gray) };
+}
+
+/**
+ * Axis-aligned bounds of each box after undoing the page's skew (the median angle of long boxes), so that a
+ * slightly rotated scan still has lines with their true heights and clean gaps between them.
+ */
+export function uprightBounds(boxes: TextBoxResult[]): TextBox[] {
+  const angles = boxes.filter((b) => b.rect.width > 3 * b.rect.height).map((b) => b.rect.angle).sort((a, b) => a - b);
+  const skew = angles.length ? angles[angles.length >> 1]! : 0;
+  const cos = Math.cos(-skew), sin = Math.sin(-skew);
+  return boxes.map((b) => {
+    // Rotation about the origin keeps relative positions, which is all layout needs; bounds stay in page pixels
+    // because the skew is small.
+    const cx = b.rect.cx * cos - b.rect.cy * sin;
+    const cy = b.rect.cx * sin + b.rect.cy * cos;
+    const residual = Math.abs(b.rect.angle - skew);
+    const w = residual < 0.2 ? b.rect.width : Math.abs(b.rect.width * Math.cos(residual)) + Math.abs(b.rect.height * Math.sin(residual));
+    const h = residual < 0.2 ? b.rect.height : Math.abs(b.rect.width * Math.sin(residual)) + Math.abs(b.rect.height * Math.cos(residual));
+    return { text: b.text, confidence: b.confidence, x0: cx - w / 2, y0: cy - h / 2, x1: cx + w / 2, y1: cy + h / 2 };
+  });
 }

@@ -96,7 +96,8 @@ function splitAlong(items: LayoutLine[], lo: (l: LayoutLine) => number, hi: (l: 
   return groups;
 }
 
-const listMarker = /^(?:([•·▪●○◦■□‣⁃*–—-])|(\d{1,3})[.)]|\(([a-zA-Z]|\d{1,3}|[ivx]{1,4})\)|([a-z])\))\s+/;
+// A bullet dot is often read as '.', and no line of prose starts with ". ".
+const listMarker = /^(?:([•·▪●○◦■□‣⁃*–—.-])|(\d{1,3})[.)]|\(([a-zA-Z]|\d{1,3}|[ivx]{1,4})\)|([a-z])\))\s+/;
 
 export interface Paragraph {
   kind: 'paragraph' | 'heading' | 'listItem';
