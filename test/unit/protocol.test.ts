@@ -8,7 +8,7 @@ import { root } from '../fixtures';
 describe('protocol documentation', () => {
   it('describes every custom method declared in protocol.ts', () => {
     const doc = readFileSync(path.join(root, 'docs/protocol.md'), 'utf8');
-    const methods = Object.values(protocol)
+    const methods = (Object.values(protocol) as unknown[])
       .filter((v): v is { method: string } => typeof v === 'object' && v !== null && typeof (v as { method?: unknown }).method === 'string')
       .map((v) => v.method);
     assert.ok(methods.length >= 3);

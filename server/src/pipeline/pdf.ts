@@ -3,7 +3,7 @@ import { OcrError } from '../errors';
 import type { Region } from '../protocol';
 import { rgbaToRgb, type RgbImage } from './image';
 
-type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs', { with: { 'resolution-mode': 'import' } });
 let pdfjsPromise: Promise<PdfJs> | undefined;
 
 /** pdf.js is ESM-only; load it once, lazily, so text-only image work never pays for it. */
