@@ -7,6 +7,8 @@ import * as zlib from 'node:zlib';
 export const root = path.resolve(__dirname, '..');
 export const samplePng = path.join(root, 'media/samples/sample-scan.png');
 export const samplePdf = path.join(root, 'media/samples/sample.pdf');
+export const sampleTable = path.join(root, 'media/samples/sample-table.png');
+export const sampleTableTruth = path.join(root, 'media/samples/sample-table.json');
 
 export function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'ocr-test-'));

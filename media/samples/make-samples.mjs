@@ -109,3 +109,31 @@ function makePdf(jpegBytes, w, h) {
   chunks.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${size}\n%%EOF\n`));
   return Buffer.concat(chunks);
 }
+
+// A ruled table with a header spanning two columns and a row label spanning two rows (sample-table.png).
+const { drawTable } = await import('../../training/table/make-tables.mjs');
+GlobalFonts.registerFromPath('/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf', 'TSans');
+const wellTable = {
+  style: 'grid',
+  headerRows: 1,
+  rows: 4,
+  cols: 4,
+  cells: [
+    { row: 0, col: 0, rowSpan: 1, colSpan: 1, text: 'Well' },
+    { row: 0, col: 1, rowSpan: 1, colSpan: 2, text: 'Depth (m)' },
+    { row: 0, col: 3, rowSpan: 1, colSpan: 1, text: 'Pump' },
+    { row: 1, col: 0, rowSpan: 2, colSpan: 1, text: 'East' },
+    { row: 1, col: 1, rowSpan: 1, colSpan: 1, text: '12.5' },
+    { row: 1, col: 2, rowSpan: 1, colSpan: 1, text: '14.0' },
+    { row: 1, col: 3, rowSpan: 1, colSpan: 1, text: 'yes' },
+    { row: 2, col: 1, rowSpan: 1, colSpan: 1, text: '11.8' },
+    { row: 2, col: 2, rowSpan: 1, colSpan: 1, text: '13.2' },
+    { row: 2, col: 3, rowSpan: 1, colSpan: 1, text: 'no' },
+    { row: 3, col: 0, rowSpan: 1, colSpan: 1, text: 'West' },
+    { row: 3, col: 1, rowSpan: 1, colSpan: 1, text: '6.1' },
+    { row: 3, col: 2, rowSpan: 1, colSpan: 1, text: '7.4' },
+    { row: 3, col: 3, rowSpan: 1, colSpan: 1, text: 'shared' },
+  ],
+};
+writeFileSync(here('sample-table.png'), await drawTable(wellTable, 'TSans', 20).encode('png'));
+writeFileSync(here('sample-table.json'), JSON.stringify(wellTable, null, 1) + '\n');

@@ -66,6 +66,20 @@ export interface RecognizeResult {
   page: { number: number; count: number; width: number; height: number; unit: 'px' | 'pt' };
   /** Milliseconds per step (decode, detect, classify, recognize, layout, total). */
   timings: Record<string, number>;
+  /** The same result in other formats, for clients that insert into other file types (tables: GFM, HTML, LaTeX). */
+  alternatives?: { markdown?: string; html?: string; latex?: string };
+  /** Table mode: the recognised structure. */
+  table?: TableStructure;
+}
+
+export interface TableStructure {
+  rows: number;
+  cols: number;
+  headerRows: number;
+  /** How the source draws rules: a full grid, booktabs-style horizontal rules, or none. */
+  style: 'grid' | 'booktabs' | 'plain';
+  /** Row-major, anchored at their top-left grid position. */
+  cells: { row: number; col: number; rowSpan: number; colSpan: number; text: string }[];
 }
 
 export interface EngineStatus {

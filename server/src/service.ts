@@ -2,6 +2,7 @@ import { CancelledError, OcrError, type CancelToken } from './errors';
 import type { Engine } from './engines/engine';
 import { ort, SessionFactory } from './engines/runtime';
 import { TextEngine } from './engines/text';
+import { TableEngine } from './engines/table';
 import { mapQuad } from './engines/geometry';
 import { defaultLimits } from './limits';
 import { loadPage, readSource } from './pipeline/load';
@@ -42,7 +43,7 @@ export class OcrService {
     this.limits = { ...defaultLimits, ...options.limits };
     this.sessions = new SessionFactory(provider);
     const text = new TextEngine(this.sessions);
-    this.engines.set(text.mode, text);
+    for (const engine of [text, new TableEngine(text)]) this.engines.set(engine.mode, engine);
   }
 
   get busy(): boolean {
@@ -92,7 +93,7 @@ export class OcrService {
     const started = performance.now();
     const engine = this.engines.get(params.mode);
     if (!engine) {
-      throw new OcrError('modeNotAvailable', `The "${params.mode}" mode is not available yet in this version; use "text".`);
+      throw new OcrError('modeNotAvailable', `The "${params.mode}" mode is not available yet in this version; use ${[...this.engines.keys()].map((m) => `"${m}"`).join(' or ')}.`);
     }
     let t = performance.now();
     const bytes = await readSource(params.source, this.limits);
@@ -111,6 +112,8 @@ export class OcrService {
       engine: { name: engine.name, models: result.models, executionProvider: this.sessions.provider.active },
       page: { number: page.pageNumber, count: page.pageCount, width: page.pageWidth, height: page.pageHeight, unit: page.unit },
       timings: roundTimings({ decode: decodeMs, ...result.timings, engine: performance.now() - t, total: performance.now() - started }),
+      ...(result.alternatives ? { alternatives: result.alternatives } : {}),
+      ...(result.table ? { table: result.table } : {}),
     };
   }
 

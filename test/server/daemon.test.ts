@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { ResponseError, WorkDoneProgress } from 'vscode-languageserver-protocol/node';
 import { RecognizeRequest, StatusRequest, type OcrErrorData, type RecognizeParams } from '../../server/src/protocol';
-import { corruptPng, encryptedPdf, hugePngHeader, samplePdf, samplePng, tempDir, truncatedPdf, writeTemp } from '../fixtures';
+import sharp from 'sharp';
+import { corruptPng, encryptedPdf, hugePngHeader, samplePdf, samplePng, sampleTable, sampleTableTruth, tempDir, truncatedPdf, writeTemp } from '../fixtures';
 import { CancellationTokenSource, startDaemon, type Daemon } from './client';
 
 /** Sends a request and returns the error's kind, failing the test when it succeeds instead. */
@@ -32,7 +33,7 @@ describe('OCR daemon over stdio', () => {
     assert.equal(status.executionProvider.requested, 'cpu');
     assert.deepEqual(
       status.engines.filter((e) => e.available).map((e) => e.mode),
-      ['text'],
+      ['text', 'table'],
     );
     assert.ok(status.versions.onnxruntime.length > 0);
   });
@@ -80,6 +81,27 @@ describe('OCR daemon over stdio', () => {
     const digital = await daemon.connection.sendRequest(RecognizeRequest.type, { source: { path: samplePdf }, mode: 'text', page: 2 });
     assert.match(digital.content, /A Born-Digital Page/);
     assert.match(digital.content, /This second page carries a real text layer, as word processors write it\./);
+  });
+
+  it('reads the bundled sample table with its spans, in every output format', async () => {
+    const result = await daemon.connection.sendRequest(RecognizeRequest.type, { source: { path: sampleTable }, mode: 'table' });
+    const truth = JSON.parse(readFileSync(sampleTableTruth, 'utf8'));
+    assert.equal(result.format, 'html');
+    assert.deepEqual(
+      result.table!.cells.map((c) => [c.row, c.col, c.rowSpan, c.colSpan, c.text]),
+      truth.cells.map((c: { row: number; col: number; rowSpan: number; colSpan: number; text: string }) => [c.row, c.col, c.rowSpan, c.colSpan, c.text]),
+    );
+    assert.match(result.alternatives!.latex!, /\\multirow\{2\}\{\*\}\{East\}/);
+    assert.match(result.alternatives!.markdown!, /^\| Well \| Depth \(m\) \|/);
+  });
+
+  it('table mode: a rotated table is deskewed, a selection without text gets a clear error', async () => {
+    const rotated = writeTemp(dir, 'rotated-table.png', await sharp(sampleTable).rotate(-2, { background: '#ffffff' }).png().toBuffer());
+    const result = await daemon.connection.sendRequest(RecognizeRequest.type, { source: { path: rotated }, mode: 'table' });
+    assert.deepEqual([result.table!.rows, result.table!.cols], [4, 4]);
+    assert.ok(result.table!.cells.some((c) => c.text === 'Depth (m)' && c.colSpan === 2));
+    const empty = writeTemp(dir, 'empty.png', await sharp({ create: { width: 300, height: 200, channels: 3, background: '#ffffff' } }).png().toBuffer());
+    assert.match(await expectError(daemon, { source: { path: empty }, mode: 'table' }, 'badRequest'), /No text was found/);
   });
 
   it('reports progress through work-done tokens', async () => {
@@ -142,7 +164,7 @@ describe('OCR daemon over stdio', () => {
     });
     it('unknown mode, and modes not built yet', async () => {
       assert.match(await expectError(daemon, { source: { path: samplePng }, mode: 'poetry' }, 'badRequest'), /Unknown mode "poetry"/);
-      for (const mode of ['math', 'table', 'chem', 'auto']) {
+      for (const mode of ['math', 'chem', 'auto']) {
         assert.match(await expectError(daemon, { source: { path: samplePng }, mode }, 'modeNotAvailable'), /not available yet/);
       }
     });

@@ -17,6 +17,8 @@ export interface EngineResult {
   lines: { text: string; confidence: number; box: Quad }[];
   models: string[];
   timings: Record<string, number>;
+  alternatives?: RecognizeResult['alternatives'];
+  table?: RecognizeResult['table'];
 }
 
 /** The one interface every recognition engine (text, math, table, chem, layout) implements. */

@@ -9,13 +9,33 @@ import { hasBulletAtStart, type GrayPage } from './bullets';
 import { dbPostprocess, detPreprocess, type DetectedBox } from './det';
 import { groupLines, paragraphs, readingOrder, toMarkdown, type TextBox } from './layout';
 import { findTextModels, readAlphabet, type TextModelPaths } from './models';
-import { ctcDecode, insertWordSpaces, otsu, recFrameWidth, recHeight, recPreprocess } from './rec';
+import { ctcDecode, insertWordSpaces, otsu, recFrameWidth, recHeight, recPreprocess, splitAtGaps } from './rec';
 
 /** A recognised text box in raster pixels, before layout. */
 export interface TextBoxResult {
   rect: RotatedRect;
   text: string;
   confidence: number;
+}
+
+export interface ReadOptions {
+  /** Cut lines at ink gaps of at least this share of the line height (table cells joined by the detector). */
+  splitGapRatio?: number;
+}
+
+interface RecognizedSegment {
+  text: string;
+  confidence: number;
+  /** Column range in the upright line image. */
+  x0: number;
+  x1: number;
+}
+
+/** The part of a text rectangle between two columns of its line image. */
+function subRect(rect: RotatedRect, cropWidth: number, [x0, x1]: [number, number]): RotatedRect {
+  const scale = rect.width / cropWidth;
+  const offset = ((x0 + x1) / 2 - cropWidth / 2) * scale;
+  return { ...rect, cx: rect.cx + offset * Math.cos(rect.angle), cy: rect.cy + offset * Math.sin(rect.angle), width: (x1 - x0) * scale };
 }
 
 interface Loaded {
@@ -114,7 +134,13 @@ export class TextEngine implements Engine {
   }
 
   /** Detect, classify and recognise every text box of an image; other engines (tables, layout) reuse this. */
-  async readBoxes(image: RgbImage, token: CancelToken, report: (m: string) => void, timings: Record<string, number> = {}): Promise<TextBoxResult[]> {
+  async readBoxes(
+    image: RgbImage,
+    token: CancelToken,
+    report: (m: string) => void,
+    timings: Record<string, number> = {},
+    options: ReadOptions = {},
+  ): Promise<TextBoxResult[]> {
     let start = performance.now();
     const models = await this.load();
     timings.load = performance.now() - start;
@@ -132,13 +158,22 @@ export class TextEngine implements Engine {
     });
     timings.crop = performance.now() - start;
     start = performance.now();
-    const upright = await this.classify(models, crops);
+    const flipped = await this.classify(models, crops);
+    const upright = crops.map((crop, i) => (flipped[i] ? rotate180(crop) : crop));
     timings.classify = performance.now() - start;
     report(`recognizing ${crops.length} line(s)`);
     start = performance.now();
-    const texts = await this.recognizeCrops(models, upright, token);
+    const lines = await this.recognizeCrops(models, upright, token, options.splitGapRatio);
     timings.recognize = performance.now() - start;
-    return rects.map((rect, i) => ({ rect, text: texts[i]!.text, confidence: texts[i]!.confidence })).filter((b) => b.text.length > 0);
+    return lines.flatMap((segments, i) => {
+      const rect = rects[i]!;
+      const cropWidth = upright[i]!.width;
+      return segments.map((segment) => ({
+        rect: segments.length === 1 ? rect : subRect(rect, cropWidth, flipped[i] ? [cropWidth - segment.x1, cropWidth - segment.x0] : [segment.x0, segment.x1]),
+        text: segment.text,
+        confidence: segment.confidence,
+      }));
+    }).filter((b) => b.text.length > 0);
   }
 
   private async detect(models: Loaded, image: RgbImage, token: CancelToken): Promise<RotatedRect[]> {
@@ -176,9 +211,9 @@ export class TextEngine implements Engine {
     }));
   }
 
-  /** Turns upside-down lines the right way up; the classifier sees each line squeezed into 48 × 192. */
-  private async classify(models: Loaded, crops: RgbImage[]): Promise<RgbImage[]> {
-    const out = [...crops];
+  /** Finds upside-down lines; the classifier sees each line squeezed into 48 × 192. */
+  private async classify(models: Loaded, crops: RgbImage[]): Promise<boolean[]> {
+    const out = crops.map(() => false);
     for (let from = 0; from < crops.length; from += 32) {
       const batch = crops.slice(from, from + 32);
       const plane = recHeight * clsWidth;
@@ -198,15 +233,16 @@ export class TextEngine implements Engine {
       });
       const output = await models.cls.run({ [models.cls.inputNames[0]!]: new ort.Tensor('float32', tensor, [batch.length, 3, recHeight, clsWidth]) });
       const probs = output[models.cls.outputNames[0]!]!.data as Float32Array;
-      batch.forEach((crop, n) => {
-        if (probs[n * 2 + 1]! > 0.9) out[from + n] = rotate180(crop);
+      batch.forEach((_, n) => {
+        out[from + n] = probs[n * 2 + 1]! > 0.9;
       });
     }
     return out;
   }
 
-  private async recognizeCrops(models: Loaded, crops: RgbImage[], token: CancelToken): Promise<{ text: string; confidence: number }[]> {
-    const results: { text: string; confidence: number }[] = new Array(crops.length);
+  /** Recognises each line; with `splitGapRatio`, a line is cut into segments at wide ink gaps. */
+  private async recognizeCrops(models: Loaded, crops: RgbImage[], token: CancelToken, splitGapRatio?: number): Promise<RecognizedSegment[][]> {
+    const results: RecognizedSegment[][] = new Array(crops.length);
     // Similar widths share a batch, so little of each batch is padding.
     const order = crops.map((_, i) => i).sort((a, b) => crops[a]!.width - crops[b]!.width);
     for (let from = 0; from < order.length; from += recBatchSize) {
@@ -223,9 +259,13 @@ export class TextEngine implements Engine {
       indices.forEach((index, n) => {
         const crop = crops[index]!;
         const chars = ctcDecode(probs.data as Float32Array, n * frames * classes, frames, classes, models.alphabet, Math.ceil(crop.width / recFrameWidth));
-        const text = insertWordSpaces(chars, crop);
-        const confidence = chars.length ? chars.reduce((s, c) => s + c.prob, 0) / chars.length : 0;
-        results[index] = { text, confidence };
+        const segments = splitGapRatio === undefined ? [{ chars, x0: 0, x1: crop.width }] : splitAtGaps(chars, crop, splitGapRatio);
+        results[index] = segments.map((segment) => ({
+          text: insertWordSpaces(segment.chars, crop),
+          confidence: segment.chars.length ? segment.chars.reduce((s, c) => s + c.prob, 0) / segment.chars.length : 0,
+          x0: segment.x0,
+          x1: segment.x1,
+        }));
       });
     }
     return results;

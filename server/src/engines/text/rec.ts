@@ -117,6 +117,54 @@ export function insertWordSpaces(chars: CtcChar[], line: RgbImage, options: Spac
   return text.replace(/ {2,}/g, ' ').trim();
 }
 
+export interface Segment {
+  chars: CtcChar[];
+  /** Ink extent in line-image columns. */
+  x0: number;
+  x1: number;
+}
+
+/**
+ * Splits a recognised line where the ink gap between two characters is at least `minGapRatio` of the line
+ * height: table cells that the detector joined into one box. Without a split, one segment spans the ink.
+ */
+export function splitAtGaps(chars: CtcChar[], line: RgbImage, minGapRatio: number): Segment[] {
+  const ink = columnInk(line);
+  const center = (c: CtcChar) => ((c.start + c.end) / 2) * recFrameWidth + recFrameWidth / 2;
+  const cuts: number[] = [];
+  for (let i = 1; i < chars.length; i++) {
+    const from = Math.floor(center(chars[i - 1]!));
+    const to = Math.min(ink.length, Math.ceil(center(chars[i]!)));
+    const run = longestBlankRunAt(ink, from, to);
+    if (run.length >= minGapRatio * line.height) cuts.push(i, run.start + run.length / 2);
+  }
+  const segments: Segment[] = [];
+  let first = 0;
+  let left = 0;
+  for (let k = 0; k <= cuts.length; k += 2) {
+    const last = k < cuts.length ? cuts[k]! : chars.length;
+    const right = k < cuts.length ? cuts[k + 1]! : line.width;
+    let x0 = Math.floor(left), x1 = Math.ceil(right);
+    while (x0 < x1 - 1 && !ink[x0]) x0++;
+    while (x1 > x0 + 1 && !ink[x1 - 1]) x1--;
+    segments.push({ chars: chars.slice(first, last), x0, x1 });
+    first = last;
+    left = right;
+  }
+  return segments;
+}
+
+function longestBlankRunAt(ink: Uint8Array, from: number, to: number): { start: number; length: number } {
+  let best = { start: from, length: 0 }, runStart = from, run = 0;
+  for (let x = Math.max(0, from); x < to; x++) {
+    if (ink[x]) {
+      run = 0;
+      runStart = x + 1;
+    } else if (++run > best.length) best = { start: runStart, length: run };
+  }
+  return best;
+}
+
 /** Per column: does it hold ink? Ink is darker than an Otsu threshold of the line's grey levels. */
 export function columnInk(line: RgbImage): Uint8Array {
   const gray = new Uint8Array(line.width * line.height);
@@ -133,12 +181,7 @@ export function columnInk(line: RgbImage): Uint8Array {
 }
 
 function longestBlankRun(ink: Uint8Array, from: number, to: number): number {
-  let best = 0, run = 0;
-  for (let x = Math.max(0, from); x < to; x++) {
-    run = ink[x] ? 0 : run + 1;
-    if (run > best) best = run;
-  }
-  return best;
+  return longestBlankRunAt(ink, from, to).length;
 }
 
 export function otsu(gray: Uint8Array): number {

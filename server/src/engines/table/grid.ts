@@ -1,0 +1,224 @@
+/**
+ * Table structure from geometry: the cell grid comes from ruling lines where the table draws them, and from
+ * the alignment of text boxes where it does not (booktabs tables with horizontal rules only, borderless
+ * tables). Spans come from missing rule segments (ruled grids) or from text that crosses column gaps.
+ */
+import type { Rule, Rules } from './rules';
+
+export interface CellBox {
+  text: string;
+  confidence: number;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export interface TableCell {
+  row: number;
+  col: number;
+  rowSpan: number;
+  colSpan: number;
+  text: string;
+}
+
+export interface Table {
+  rows: number;
+  cols: number;
+  /** Top-left anchored cells, row-major; every grid position is covered by exactly one cell. */
+  cells: TableCell[];
+  headerRows: number;
+  /** How the source draws its rules; LaTeX output mirrors it. */
+  style: 'grid' | 'booktabs' | 'plain';
+}
+
+const median = (values: number[]): number => {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+};
+
+/** Merges positions closer than `tolerance` (a rule drawn twice, or anti-aliased over two pixel rows). */
+export function clusterPositions(values: number[], tolerance: number): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const out: number[][] = [];
+  for (const v of sorted) {
+    const last = out[out.length - 1];
+    if (last && v - last[last.length - 1]! <= tolerance) last.push(v);
+    else out.push([v]);
+  }
+  return out.map((group) => group.reduce((s, v) => s + v, 0) / group.length);
+}
+
+/** Share of [from, to) covered by rules lying within `tolerance` of position `at`. */
+function coverage(rules: Rule[], at: number, from: number, to: number, tolerance: number): number {
+  const spans = rules.filter((r) => Math.abs(r.at - at) <= tolerance).map((r) => [Math.max(from, r.from), Math.min(to, r.to)] as const).filter(([a, b]) => b > a).sort((p, q) => p[0] - q[0]);
+  let covered = 0, reach = from;
+  for (const [a, b] of spans) {
+    if (b <= reach) continue;
+    covered += b - Math.max(a, reach);
+    reach = b;
+  }
+  return to > from ? covered / (to - from) : 0;
+}
+
+export function inferTable(boxes: CellBox[], rules: Rules): Table {
+  const h = median(boxes.map((b) => b.y1 - b.y0)) || 10;
+  const extent = boxes.length
+    ? { x0: Math.min(...boxes.map((b) => b.x0)), y0: Math.min(...boxes.map((b) => b.y0)), x1: Math.max(...boxes.map((b) => b.x1)), y1: Math.max(...boxes.map((b) => b.y1)) }
+    : { x0: 0, y0: 0, x1: 0, y1: 0 };
+  // Vertical rules that cross most of the text area make a ruled grid.
+  const tall = rules.vertical.filter((r) => r.to - r.from > 1.2 * h);
+  if (tall.length >= 1 && rules.horizontal.length >= 2) return ruledGrid(boxes, rules, h, extent);
+  return alignedGrid(boxes, rules, h);
+}
+
+function ruledGrid(boxes: CellBox[], rules: Rules, h: number, extent: { x0: number; y0: number; x1: number; y1: number }): Table {
+  const tolerance = Math.max(3, 0.3 * h);
+  let xs = clusterPositions(rules.vertical.filter((r) => r.to - r.from > 1.2 * h).map((r) => r.at), tolerance);
+  let ys = clusterPositions(rules.horizontal.map((r) => r.at), tolerance);
+  // Tables without an outer frame: the text extent closes the grid.
+  if (extent.x0 < xs[0]! - 0.3 * h) xs = [extent.x0 - 1, ...xs];
+  if (extent.x1 > xs[xs.length - 1]! + 0.3 * h) xs = [...xs, extent.x1 + 1];
+  if (extent.y0 < ys[0]! - 0.3 * h) ys = [extent.y0 - 1, ...ys];
+  if (extent.y1 > ys[ys.length - 1]! + 0.3 * h) ys = [...ys, extent.y1 + 1];
+  const rows = ys.length - 1, cols = xs.length - 1;
+  // Union-find over grid positions: neighbours not separated by a drawn rule belong to one cell.
+  const parent = Array.from({ length: rows * cols }, (_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const union = (a: number, b: number) => {
+    parent[find(a)] = find(b);
+  };
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      if (c + 1 < cols && coverage(rules.vertical, xs[c + 1]!, ys[r]!, ys[r + 1]!, tolerance) < 0.5) union(r * cols + c, r * cols + c + 1);
+      if (r + 1 < rows && coverage(rules.horizontal, ys[r + 1]!, xs[c]!, xs[c + 1]!, tolerance) < 0.5) union(r * cols + c, (r + 1) * cols + c);
+    }
+  }
+  const groups = new Map<number, { r0: number; c0: number; r1: number; c1: number }>();
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const g = groups.get(find(r * cols + c));
+      if (g) {
+        g.r0 = Math.min(g.r0, r); g.c0 = Math.min(g.c0, c); g.r1 = Math.max(g.r1, r); g.c1 = Math.max(g.c1, c);
+      } else groups.set(find(r * cols + c), { r0: r, c0: c, r1: r, c1: c });
+    }
+  }
+  const cellOf = (x: number, y: number) => {
+    const c = xs.findIndex((v, i) => i < cols && x >= v && x < xs[i + 1]!);
+    const r = ys.findIndex((v, i) => i < rows && y >= v && y < ys[i + 1]!);
+    return r < 0 || c < 0 ? undefined : find(r * cols + c);
+  };
+  const texts = new Map<number, CellBox[]>();
+  for (const b of boxes) {
+    const key = cellOf((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2);
+    if (key === undefined) continue;
+    texts.set(key, [...(texts.get(key) ?? []), b]);
+  }
+  const cells = [...groups.entries()]
+    .map(([key, g]) => ({ row: g.r0, col: g.c0, rowSpan: g.r1 - g.r0 + 1, colSpan: g.c1 - g.c0 + 1, text: joinCellText(texts.get(key) ?? []) }))
+    .sort((a, b) => a.row - b.row || a.col - b.col);
+  return { rows, cols, cells, headerRows: rows > 1 ? 1 : 0, style: 'grid' };
+}
+
+/** Text lines become rows, aligned text columns become columns; horizontal rules separate header and body. */
+function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
+  const lines = textLines(boxes);
+  if (lines.length === 0) return { rows: 0, cols: 0, cells: [], headerRows: 0, style: 'plain' };
+  // Columns from the lines that have the most boxes: headers often span several body columns.
+  const counts = lines.map((l) => l.length);
+  const bodyCount = median(counts.filter((c) => c > 1)) || 1;
+  const bodyBoxes = lines.filter((l) => l.length >= bodyCount).flat();
+  const columns = mergeIntervals(bodyBoxes.map((b) => [b.x0, b.x1] as [number, number]), 0.3 * h);
+  // Boxes from other lines that fall in a gap between body columns widen the nearest column.
+  const colOf = (b: CellBox): [number, number] => {
+    const hit = columns.map((c, i) => [i, Math.min(b.x1, c[1]) - Math.max(b.x0, c[0])] as const).filter(([, overlap]) => overlap > 0);
+    if (hit.length === 0) {
+      const centre = (b.x0 + b.x1) / 2;
+      const nearest = columns.reduce((best, c, i) => (Math.abs((c[0] + c[1]) / 2 - centre) < Math.abs((columns[best]![0] + columns[best]![1]) / 2 - centre) ? i : best), 0);
+      return [nearest, nearest];
+    }
+    // A box must reach well into a column to span it: overhanging a neighbour's edge is not a span.
+    const spanned = hit.filter(([i, overlap]) => overlap > 0.5 * Math.min(b.x1 - b.x0, columns[i]![1] - columns[i]![0]));
+    const used = spanned.length ? spanned : [hit.reduce((a, x) => (x[1] > a[1] ? x : a))];
+    return [used[0]![0], used[used.length - 1]![0]];
+  };
+  const ruleYs = rules.horizontal.map((r) => r.at);
+  const ruleBetween = (a: number, b: number) => ruleYs.some((y) => y > a && y < b);
+  interface Row { y0: number; y1: number; cells: Map<number, { span: number; boxes: CellBox[] }> }
+  const rows: Row[] = [];
+  for (const line of lines) {
+    const placed = new Map<number, { span: number; boxes: CellBox[] }>();
+    for (const b of line) {
+      const [c0, c1] = colOf(b);
+      const existing = placed.get(c0);
+      if (existing) {
+        existing.boxes.push(b);
+        existing.span = Math.max(existing.span, c1 - c0 + 1);
+      } else placed.set(c0, { span: c1 - c0 + 1, boxes: [b] });
+    }
+    const y0 = Math.min(...line.map((b) => b.y0)), y1 = Math.max(...line.map((b) => b.y1));
+    const previous = rows[rows.length - 1];
+    // A wrapped cell's next line: close below, only in columns the row above fills, and fewer of them.
+    const continues =
+      previous !== undefined &&
+      y0 - previous.y1 < 0.5 * h &&
+      !ruleBetween(previous.y1, y0) &&
+      placed.size < previous.cells.size &&
+      [...placed.keys()].every((c) => previous.cells.has(c));
+    if (continues) {
+      for (const [c, cell] of placed) previous.cells.get(c)!.boxes.push(...cell.boxes);
+      previous.y1 = Math.max(previous.y1, y1);
+    } else rows.push({ y0, y1, cells: placed });
+  }
+  const cols = columns.length;
+  const cells: TableCell[] = [];
+  rows.forEach((row, r) => {
+    let c = 0;
+    while (c < cols) {
+      const cell = row.cells.get(c);
+      const span = cell ? Math.min(cell.span, cols - c) : 1;
+      cells.push({ row: r, col: c, rowSpan: 1, colSpan: span, text: cell ? joinCellText(cell.boxes) : '' });
+      c += span;
+    }
+  });
+  // booktabs: the first rule between text rows ends the header; without one, the first row is the header.
+  const top = rows[0]!.y0, bottom = rows[rows.length - 1]!.y1;
+  const inner = ruleYs.filter((y) => y > top + 0.3 * h && y < bottom - 0.3 * h);
+  let headerRows = rows.length > 1 ? 1 : 0;
+  if (inner.length > 0) headerRows = Math.max(1, rows.filter((row) => (row.y0 + row.y1) / 2 < inner[0]!).length);
+  return { rows: rows.length, cols, cells, headerRows, style: rules.horizontal.length >= 2 ? 'booktabs' : 'plain' };
+}
+
+function textLines(boxes: CellBox[]): CellBox[][] {
+  const sorted = [...boxes].sort((a, b) => (a.y0 + a.y1) / 2 - (b.y0 + b.y1) / 2);
+  const lines: { y0: number; y1: number; boxes: CellBox[] }[] = [];
+  for (const b of sorted) {
+    const line = lines.find((l) => Math.min(l.y1, b.y1) - Math.max(l.y0, b.y0) > 0.5 * Math.min(l.y1 - l.y0, b.y1 - b.y0));
+    if (line) {
+      line.boxes.push(b);
+      line.y0 = Math.min(line.y0, b.y0);
+      line.y1 = Math.max(line.y1, b.y1);
+    } else lines.push({ y0: b.y0, y1: b.y1, boxes: [b] });
+  }
+  return lines.sort((a, b) => a.y0 - b.y0).map((l) => l.boxes.sort((a, b) => a.x0 - b.x0));
+}
+
+function mergeIntervals(intervals: [number, number][], gap: number): [number, number][] {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [a, b] of sorted) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + gap) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+function joinCellText(boxes: CellBox[]): string {
+  return [...boxes]
+    .sort((a, b) => ((a.y0 + a.y1) / 2 > b.y1 ? 1 : (b.y0 + b.y1) / 2 > a.y1 ? -1 : a.x0 - b.x0))
+    .map((b) => b.text.trim())
+    .filter(Boolean)
+    .join(' ');
+}

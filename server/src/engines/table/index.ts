@@ -1,0 +1,96 @@
+import { checkpoint } from '../../errors';
+import { OcrError } from '../../errors';
+import { toGray, type RgbImage } from '../../pipeline/image';
+import type { EngineStatus, Quad } from '../../protocol';
+import type { Engine, EngineRequest, EngineResult } from '../engine';
+import { otsu } from '../text/rec';
+import type { TextEngine } from '../text';
+import { uprightBounds } from '../text';
+import { preferredFormat, toGfm, toHtml, toLatex } from './format';
+import { inferTable, type Table } from './grid';
+import { binarize, eraseRules, estimateSkew, findRules, typicalGlyphHeight, type Rules } from './rules';
+import { mapQuad } from '../geometry';
+import { warpRect } from '../warp';
+
+/** Cells the detector joined are cut where the ink gap reaches this share of the line height. */
+const cellGapRatio = 0.8;
+
+export class TableEngine implements Engine {
+  readonly mode = 'table' as const;
+  readonly name = 'Geometric table structure + PP-OCRv4 text';
+
+  constructor(private readonly text: TextEngine) {}
+
+  status(): EngineStatus {
+    return { mode: 'table', available: true, models: this.text.status().models };
+  }
+
+  async recognize(request: EngineRequest): Promise<EngineResult> {
+    const timings: Record<string, number> = {};
+    let start = performance.now();
+    const { image, skew } = deskew(request.page.image);
+    const gray = toGray(image);
+    const binary = binarize(gray, image.width, image.height, otsu(gray));
+    const glyph = typicalGlyphHeight(binary);
+    const rules = findRules(
+      binary,
+      { minLength: Math.max(20, 4 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
+      { minLength: Math.max(12, 2 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
+    );
+    timings.rules = performance.now() - start;
+    await checkpoint(request.token);
+    // Text is read with the rules painted out, so a rule never becomes a "|" or joins two cells.
+    const cleaned = paintOutRules(image, binary, rules);
+    const boxes = await this.text.readBoxes(cleaned, request.token, request.report, timings, { splitGapRatio: cellGapRatio });
+    start = performance.now();
+    const bounds = uprightBounds(boxes);
+    if (bounds.length === 0) throw new OcrError('badRequest', 'No text was found in the selection, so no table could be built; select the table including its cells.');
+    const table = inferTable(bounds, rules);
+    timings.structure = performance.now() - start;
+    const formats = { gfm: toGfm(table), html: toHtml(table), latex: toLatex(table) };
+    const preferred = preferredFormat(table);
+    return {
+      content: formats[preferred],
+      format: preferred === 'gfm' ? 'markdown' : 'html',
+      confidence: tableConfidence(table, bounds),
+      lines: bounds.map((b) => ({ text: b.text, confidence: b.confidence, box: mapQuad([[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]] as Quad, skew.toSource) })),
+      models: ['ch_PP-OCRv4_det_infer.onnx', 'ch_PP-OCRv4_rec_infer.onnx'],
+      timings,
+      alternatives: { markdown: formats.gfm, html: formats.html, latex: formats.latex },
+      table: { rows: table.rows, cols: table.cols, headerRows: table.headerRows, style: table.style, cells: table.cells },
+    };
+  }
+}
+
+/**
+ * Rotates a skewed crop upright, since rules are found along pixel rows and columns. Returns the mapping
+ * from upright coordinates back to the source so boxes are reported where the user sees them.
+ */
+function deskew(source: RgbImage): { image: RgbImage; skew: { angle: number; toSource: (p: [number, number]) => [number, number] } } {
+  const gray = toGray(source);
+  const angle = estimateSkew(binarize(gray, source.width, source.height, otsu(gray)));
+  if (Math.abs(angle) < (0.15 * Math.PI) / 180) return { image: source, skew: { angle: 0, toSource: (p) => p } };
+  const cx = source.width / 2, cy = source.height / 2;
+  const image = warpRect(source, { cx, cy, width: source.width, height: source.height, angle }, source.width, source.height);
+  const cos = Math.cos(angle), sin = Math.sin(angle);
+  return {
+    image,
+    skew: { angle, toSource: ([x, y]) => [cx + (x - cx) * cos - (y - cy) * sin, cy + (x - cx) * sin + (y - cy) * cos] },
+  };
+}
+
+function paintOutRules(image: RgbImage, binary: ReturnType<typeof binarize>, rules: Rules): RgbImage {
+  const mask = { width: binary.width, height: binary.height, ink: new Uint8Array(binary.ink.length).fill(1) };
+  eraseRules(mask, rules);
+  const data = new Uint8Array(image.data);
+  for (let i = 0; i < mask.ink.length; i++) if (!mask.ink[i]) data.fill(255, i * 3, i * 3 + 3);
+  return { width: image.width, height: image.height, data };
+}
+
+/** Text confidence, lowered when the grid is ragged (many empty cells suggest a structure mistake). */
+function tableConfidence(table: Table, boxes: { confidence: number; text: string }[]): number {
+  const chars = boxes.reduce((n, b) => n + b.text.length, 0);
+  const text = chars ? boxes.reduce((s, b) => s + b.confidence * b.text.length, 0) / chars : 0;
+  const filled = table.cells.filter((c) => c.text).length / Math.max(1, table.cells.length);
+  return text * (0.7 + 0.3 * filled);
+}

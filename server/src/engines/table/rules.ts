@@ -1,0 +1,177 @@
+/**
+ * Ruling lines of a table crop: long, thin runs of ink along rows (horizontal rules) or columns (vertical
+ * rules). Text strokes are short and text lines are thick, so length and thickness separate rules from text;
+ * small breaks (scan dropouts, dashed rules) are bridged.
+ */
+export interface Rule {
+  /** Position across the rule (y for horizontal, x for vertical), the centre of its thickness. */
+  at: number;
+  /** Extent along the rule. */
+  from: number;
+  to: number;
+  thickness: number;
+}
+
+export interface Rules {
+  horizontal: Rule[];
+  vertical: Rule[];
+}
+
+export interface BinaryImage {
+  width: number;
+  height: number;
+  /** 1 = ink. */
+  ink: Uint8Array;
+}
+
+export function binarize(gray: Uint8Array, width: number, height: number, threshold: number): BinaryImage {
+  const ink = new Uint8Array(width * height);
+  for (let i = 0; i < ink.length; i++) ink[i] = gray[i]! < threshold ? 1 : 0;
+  return { width, height, ink };
+}
+
+export interface RuleOptions {
+  /** Shortest run that can be a rule, in pixels. */
+  minLength: number;
+  /** Thickest run that can be a rule (text lines are thicker), in pixels. */
+  maxThickness: number;
+  /** Gaps up to this many pixels inside a run are bridged. */
+  maxGap: number;
+}
+
+export function findRules(image: BinaryImage, horizontalOptions: RuleOptions, verticalOptions: RuleOptions): Rules {
+  return {
+    horizontal: scan(image, 'horizontal', horizontalOptions),
+    vertical: scan(image, 'vertical', verticalOptions),
+  };
+}
+
+/** Long runs per scan line, then runs on neighbouring scan lines that overlap are merged into one rule. */
+function scan(image: BinaryImage, direction: 'horizontal' | 'vertical', options: RuleOptions): Rule[] {
+  const lines = direction === 'horizontal' ? image.height : image.width;
+  const length = direction === 'horizontal' ? image.width : image.height;
+  const at = (line: number, pos: number) => (direction === 'horizontal' ? image.ink[line * image.width + pos]! : image.ink[pos * image.width + line]!);
+  interface Open { from: number; to: number; first: number; last: number }
+  let open: Open[] = [];
+  const done: Open[] = [];
+  for (let line = 0; line <= lines; line++) {
+    const runs: [number, number][] = [];
+    if (line < lines) {
+      let start = -1, lastInk = -1;
+      for (let pos = 0; pos <= length; pos++) {
+        const ink = pos < length && at(line, pos);
+        if (ink) {
+          if (start < 0) start = pos;
+          else if (pos - lastInk - 1 > options.maxGap) {
+            if (lastInk + 1 - start >= options.minLength) runs.push([start, lastInk + 1]);
+            start = pos;
+          }
+          lastInk = pos;
+        }
+      }
+      if (start >= 0 && lastInk + 1 - start >= options.minLength) runs.push([start, lastInk + 1]);
+    }
+    const next: Open[] = [];
+    for (const [from, to] of runs) {
+      const joined = open.filter((o) => o.from < to && from < o.to);
+      const merged = { from, to, first: line, last: line };
+      for (const o of joined) {
+        merged.from = Math.min(merged.from, o.from);
+        merged.to = Math.max(merged.to, o.to);
+        merged.first = Math.min(merged.first, o.first);
+        open = open.filter((x) => x !== o);
+      }
+      next.push(merged);
+    }
+    done.push(...open);
+    open = next;
+  }
+  return done
+    .filter((o) => o.last - o.first + 1 <= options.maxThickness)
+    .map((o) => ({ at: (o.first + o.last + 1) / 2, from: o.from, to: o.to, thickness: o.last - o.first + 1 }))
+    .sort((a, b) => a.at - b.at || a.from - b.from);
+}
+
+/** Removes rule pixels so that text recognition and ink measurements see only text. */
+export function eraseRules(image: BinaryImage, rules: Rules): void {
+  for (const r of rules.horizontal) {
+    const y0 = Math.max(0, Math.floor(r.at - r.thickness / 2 - 1)), y1 = Math.min(image.height, Math.ceil(r.at + r.thickness / 2 + 1));
+    for (let y = y0; y < y1; y++) image.ink.fill(0, y * image.width + Math.max(0, r.from), y * image.width + Math.min(image.width, r.to));
+  }
+  for (const r of rules.vertical) {
+    const x0 = Math.max(0, Math.floor(r.at - r.thickness / 2 - 1)), x1 = Math.min(image.width, Math.ceil(r.at + r.thickness / 2 + 1));
+    for (let y = Math.max(0, r.from); y < Math.min(image.height, r.to); y++) image.ink.fill(0, y * image.width + x0, y * image.width + x1);
+  }
+}
+
+/**
+ * Median height of the ink's connected components that are glyph-sized: the table's character height, which
+ * scales the rule thresholds before any text has been read.
+ */
+export function typicalGlyphHeight(image: BinaryImage): number {
+  const { width, height, ink } = image;
+  const seen = new Uint8Array(width * height);
+  const heights: number[] = [];
+  const stack: number[] = [];
+  for (let start = 0; start < ink.length; start++) {
+    if (!ink[start] || seen[start]) continue;
+    seen[start] = 1;
+    stack.push(start);
+    let y0 = Infinity, y1 = -Infinity, x0 = Infinity, x1 = -Infinity, count = 0;
+    while (stack.length) {
+      const i = stack.pop()!;
+      const x = i % width, y = (i - x) / width;
+      count++;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (x > 0 && ink[i - 1] && !seen[i - 1]) (seen[i - 1] = 1), stack.push(i - 1);
+      if (x + 1 < width && ink[i + 1] && !seen[i + 1]) (seen[i + 1] = 1), stack.push(i + 1);
+      if (y > 0 && ink[i - width] && !seen[i - width]) (seen[i - width] = 1), stack.push(i - width);
+      if (y + 1 < height && ink[i + width] && !seen[i + width]) (seen[i + width] = 1), stack.push(i + width);
+    }
+    const h = y1 - y0 + 1, w = x1 - x0 + 1;
+    if (count >= 4 && h >= 4 && h < 0.3 * height && w < 0.3 * width) heights.push(h);
+  }
+  if (heights.length === 0) return 10;
+  heights.sort((a, b) => a - b);
+  return heights[heights.length >> 1]!;
+}
+
+/**
+ * Skew angle (radians, positive = clockwise in image coordinates) that makes text rows and horizontal rules
+ * horizontal: the shear whose row profile of ink is most peaked (highest sum of squares), searched ±5°.
+ */
+export function estimateSkew(image: BinaryImage): number {
+  const { width, height, ink } = image;
+  const points: number[] = [];
+  // Subsample ink pixels on large crops; the profile needs thousands, not millions.
+  const total = ink.reduce((n, v) => n + v, 0);
+  const step = Math.max(1, Math.floor(total / 40000));
+  let k = 0;
+  for (let i = 0; i < ink.length; i++) if (ink[i] && k++ % step === 0) points.push(i % width, Math.floor(i / width));
+  if (points.length < 40) return 0;
+  const score = (angle: number) => {
+    const t = Math.tan(angle);
+    const margin = Math.ceil(Math.abs(t) * width) + 1;
+    const profile = new Float64Array(height + 2 * margin);
+    for (let p = 0; p < points.length; p += 2) profile[Math.round(points[p + 1]! - points[p]! * t) + margin]!++;
+    let sum = 0;
+    for (const v of profile) sum += v * v;
+    return sum;
+  };
+  let best = 0, bestScore = score(0);
+  for (let deg = -5; deg <= 5.001; deg += 0.25) {
+    const s = score((deg * Math.PI) / 180);
+    if (s > bestScore) [best, bestScore] = [(deg * Math.PI) / 180, s];
+  }
+  // Refine around the coarse optimum.
+  const coarse = best;
+  for (let d = -0.2; d <= 0.2001; d += 0.05) {
+    const a = coarse + (d * Math.PI) / 180;
+    const s = score(a);
+    if (s > bestScore) [best, bestScore] = [a, s];
+  }
+  return best;
+}

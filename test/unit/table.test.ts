@@ -1,0 +1,135 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { toGfm, toHtml, toLatex, preferredFormat } from '../../server/src/engines/table/format';
+import { inferTable, type CellBox, type Table } from '../../server/src/engines/table/grid';
+import { estimateSkew, findRules, type BinaryImage, type Rules } from '../../server/src/engines/table/rules';
+
+function blank(width: number, height: number): BinaryImage {
+  return { width, height, ink: new Uint8Array(width * height) };
+}
+function hline(img: BinaryImage, y: number, x0: number, x1: number, gapAt?: number) {
+  for (let x = x0; x < x1; x++) if (gapAt === undefined || (x !== gapAt && x !== gapAt + 1)) img.ink[y * img.width + x] = 1;
+}
+function vline(img: BinaryImage, x: number, y0: number, y1: number) {
+  for (let y = y0; y < y1; y++) img.ink[y * img.width + x] = 1;
+}
+const opts = { minLength: 40, maxThickness: 3, maxGap: 2 };
+const box = (text: string, x0: number, y0: number, x1: number, y1 = y0 + 12): CellBox => ({ text, confidence: 1, x0, y0, x1, y1 });
+
+describe('ruling lines', () => {
+  it('finds long thin rules, bridges small breaks, ignores text-like blobs', () => {
+    const img = blank(200, 100);
+    hline(img, 10, 5, 195, 100); // a rule with a 2 px break
+    hline(img, 11, 5, 195, 100); // two pixels thick
+    vline(img, 50, 5, 95);
+    for (let y = 40; y < 52; y++) hline(img, y, 120, 180); // a thick blob: bold text, not a rule
+    const rules = findRules(img, opts, opts);
+    assert.equal(rules.horizontal.length, 1);
+    assert.deepEqual([rules.horizontal[0]!.at, rules.horizontal[0]!.from, rules.horizontal[0]!.to, rules.horizontal[0]!.thickness], [11, 5, 195, 2]);
+    assert.equal(rules.vertical.length, 1);
+    assert.equal(rules.vertical[0]!.at, 50.5);
+  });
+
+  it('estimates the skew of rotated text rows', () => {
+    const img = blank(400, 200);
+    const angle = (2 * Math.PI) / 180;
+    for (const row of [40, 80, 120, 160]) for (let x = 10; x < 390; x += 3) img.ink[Math.round(row + x * Math.tan(angle)) * 400 + x] = 1;
+    assert.ok(Math.abs(estimateSkew(img) - angle) < (0.1 * Math.PI) / 180);
+  });
+});
+
+describe('grid inference', () => {
+  it('ruled grid: a missing rule segment becomes a colspan, another a rowspan', () => {
+    // 3 columns at x = 0|100|200|300, 3 rows at y = 0|30|60|90. Header row 0: cols 1–2 merged (no rule at
+    // x=200 in row 0). Column 0: rows 1–2 merged (no rule at y=60 in column 0).
+    const H = (at: number, from: number, to: number) => ({ at, from, to, thickness: 1 });
+    const rules: Rules = {
+      horizontal: [H(0, 0, 300), H(30, 0, 300), H(60, 100, 300), H(90, 0, 300)],
+      vertical: [H(0, 0, 90), H(100, 0, 90), H(200, 30, 90), H(300, 0, 90)],
+    };
+    const table = inferTable(
+      [box('Name', 10, 9, 60), box('Depth', 130, 9, 170), box('East', 10, 39, 50), box('1', 110, 39, 120), box('2', 210, 39, 220), box('3', 110, 69, 120), box('4', 210, 69, 220)],
+      rules,
+    );
+    assert.equal(table.style, 'grid');
+    assert.deepEqual([table.rows, table.cols], [3, 3]);
+    const spans = table.cells.filter((c) => c.rowSpan > 1 || c.colSpan > 1).map((c) => [c.row, c.col, c.rowSpan, c.colSpan, c.text]);
+    assert.deepEqual(spans, [[0, 1, 1, 2, 'Depth'], [1, 0, 2, 1, 'East']]);
+    assert.equal(table.cells.length, 7);
+  });
+
+  it('borderless: columns from alignment, wrapped cells joined, header spanning columns', () => {
+    const table = inferTable(
+      [
+        box('Treatment outcome', 100, 0, 300),
+        box('Group', 0, 20, 40), box('A', 110, 20, 130), box('B', 250, 20, 270),
+        box('First', 0, 40, 40), box('1.0', 110, 40, 140), box('2.0', 250, 40, 280),
+        box('Second long', 0, 60, 60), box('3.5', 110, 60, 140), box('4.5', 250, 60, 280),
+        box('label', 0, 73, 40),
+      ],
+      { horizontal: [], vertical: [] },
+    );
+    assert.equal(table.style, 'plain');
+    assert.deepEqual([table.rows, table.cols], [4, 3]);
+    assert.deepEqual(table.cells.find((c) => c.text === 'Treatment outcome'), { row: 0, col: 1, rowSpan: 1, colSpan: 2, text: 'Treatment outcome' });
+    assert.ok(table.cells.some((c) => c.text === 'Second long label' && c.row === 3));
+  });
+
+  it('booktabs: the mid rule ends the header', () => {
+    const rows = [0, 20, 40, 60].map((y, i) => [box(`r${i}a`, 0, y, 30), box(`r${i}b`, 100, y, 130)]).flat();
+    const table = inferTable(rows, { horizontal: [{ at: -4, from: 0, to: 130, thickness: 2 }, { at: 36, from: 0, to: 130, thickness: 1 }, { at: 76, from: 0, to: 130, thickness: 2 }], vertical: [] });
+    assert.equal(table.style, 'booktabs');
+    assert.equal(table.headerRows, 2);
+  });
+});
+
+describe('table output', () => {
+  const spanned: Table = {
+    rows: 3, cols: 3, headerRows: 1, style: 'grid',
+    cells: [
+      { row: 0, col: 0, rowSpan: 1, colSpan: 1, text: 'a|b' },
+      { row: 0, col: 1, rowSpan: 1, colSpan: 2, text: 'Depth & width' },
+      { row: 1, col: 0, rowSpan: 2, colSpan: 1, text: 'x_1' },
+      { row: 1, col: 1, rowSpan: 1, colSpan: 1, text: '1' },
+      { row: 1, col: 2, rowSpan: 1, colSpan: 1, text: '<2' },
+      { row: 2, col: 1, rowSpan: 1, colSpan: 1, text: '3' },
+      { row: 2, col: 2, rowSpan: 1, colSpan: 1, text: '4' },
+    ],
+  };
+  it('prefers HTML when there are spans, GFM otherwise', () => {
+    assert.equal(preferredFormat(spanned), 'html');
+    assert.equal(preferredFormat({ ...spanned, cells: spanned.cells.map((c) => ({ ...c, rowSpan: 1, colSpan: 1 })) }), 'gfm');
+  });
+  it('HTML carries spans, header section and escapes', () => {
+    assert.equal(
+      toHtml(spanned),
+      '<table><thead><tr><td>a|b</td><td colspan="2">Depth &amp; width</td></tr></thead><tbody><tr><td rowspan="2">x_1</td><td>1</td><td>&lt;2</td></tr><tr><td>3</td><td>4</td></tr></tbody></table>\n',
+    );
+  });
+  it('GFM escapes pipes and writes one header row', () => {
+    const plain: Table = { rows: 2, cols: 2, headerRows: 1, style: 'plain', cells: [{ row: 0, col: 0, rowSpan: 1, colSpan: 1, text: 'a|b' }, { row: 0, col: 1, rowSpan: 1, colSpan: 1, text: 'c' }, { row: 1, col: 0, rowSpan: 1, colSpan: 1, text: '1' }, { row: 1, col: 1, rowSpan: 1, colSpan: 1, text: '' }] };
+    assert.equal(toGfm(plain), '| a\\|b | c |\n| --- | --- |\n| 1 |  |\n');
+  });
+  it('LaTeX uses multicolumn, multirow, cline under a continuing multirow, and escapes specials', () => {
+    assert.equal(
+      toLatex(spanned),
+      [
+        '\\begin{tabular}{|l|l|l|}',
+        '\\hline',
+        'a|b & \\multicolumn{2}{l|}{Depth \\& width} \\\\',
+        '\\hline',
+        '\\multirow{2}{*}{x\\_1} & 1 & <2 \\\\',
+        '\\cline{2-3}',
+        ' & 3 & 4 \\\\',
+        '\\hline',
+        '\\end{tabular}',
+        '',
+      ].join('\n'),
+    );
+  });
+  it('LaTeX mirrors booktabs rules', () => {
+    const latex = toLatex({ ...spanned, style: 'booktabs', cells: spanned.cells.map((c) => ({ ...c, rowSpan: 1 })).filter((c) => !(c.row === 2 && c.col === 0)).concat([{ row: 2, col: 0, rowSpan: 1, colSpan: 1, text: '' }]) });
+    assert.match(latex, /^\\begin\{tabular\}\{lll\}\n\\toprule\n.*\n\\midrule\n/);
+    assert.match(latex, /\\bottomrule\n\\end\{tabular\}\n$/);
+  });
+});

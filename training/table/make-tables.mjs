@@ -1,0 +1,96 @@
+// Renders tables with known structure (ruled grids with spans, booktabs, borderless) for tests and for the
+// self-rendered part of bench:table. Usage: node training/table/make-tables.mjs <outDir> <count> [seed]
+// Writes NNN.png and truth.json ({ file: { style, headerRows, rows, cols, cells:[{row,col,rowSpan,colSpan,text}] } }).
+import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [out = 'training/table/data/tables', countArg = '30', seedArg = '11'] = process.argv.slice(2);
+mkdirSync(out, { recursive: true });
+GlobalFonts.registerFromPath('/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf', 'TSerif');
+GlobalFonts.registerFromPath('/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf', 'TSans');
+let seed = Number(seedArg);
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const pick = (a) => a[Math.floor(random() * a.length)];
+const words = ['Sample', 'Group', 'Control', 'Treated', 'Mean', 'Total', 'Site', 'North', 'South', 'Year', 'Rate', 'Dose', 'Age', 'Score', 'Cases', 'Value', 'Model', 'Baseline', 'Ours', 'Method'];
+const cellText = (header) => (header ? pick(words) + (random() < 0.3 ? ' ' + pick(words) : '') : random() < 0.6 ? (random() * 100).toFixed(pick([0, 1, 2])) : pick(words));
+
+export function makeTable(style) {
+  const rows = 3 + Math.floor(random() * 4);
+  const cols = 2 + Math.floor(random() * 4);
+  const headerRows = 1;
+  // Spans: at most one colspan in the header (grid and booktabs) and one rowspan in the first column (grid).
+  const cells = [];
+  const covered = new Set();
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      if (covered.has(`${r},${c}`)) continue;
+      let rowSpan = 1, colSpan = 1;
+      if (style !== 'plain' && r === 0 && c === 1 && cols >= 3 && random() < 0.5) colSpan = 2;
+      if (style === 'grid' && c === 0 && r === 1 && rows >= 4 && random() < 0.5) rowSpan = 2;
+      for (let i = r; i < r + rowSpan; i++) for (let k = c; k < c + colSpan; k++) covered.add(`${i},${k}`);
+      cells.push({ row: r, col: c, rowSpan, colSpan, text: cellText(r < headerRows) });
+    }
+  }
+  return { style, headerRows, rows, cols, cells };
+}
+
+export function drawTable(table, family, size) {
+  const ctx0 = createCanvas(10, 10).getContext('2d');
+  ctx0.font = `${size}px ${family}`;
+  const padX = size * 0.9, rowH = size * 2.0;
+  const colW = Array(table.cols).fill(0);
+  for (const c of table.cells) if (c.colSpan === 1) colW[c.col] = Math.max(colW[c.col], ctx0.measureText(c.text).width + 2 * padX);
+  for (const c of table.cells) {
+    if (c.colSpan === 1) continue;
+    const need = ctx0.measureText(c.text).width + 2 * padX;
+    const have = colW.slice(c.col, c.col + c.colSpan).reduce((a, b) => a + b, 0);
+    if (need > have) for (let k = c.col; k < c.col + c.colSpan; k++) colW[k] += (need - have) / c.colSpan;
+  }
+  const margin = size * 1.5;
+  const width = Math.ceil(colW.reduce((a, b) => a + b, 0) + 2 * margin);
+  const height = Math.ceil(table.rows * rowH + 2 * margin);
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
+  ctx.fillStyle = '#000';
+  ctx.strokeStyle = '#000';
+  ctx.font = `${size}px ${family}`;
+  const xs = [margin];
+  for (const w of colW) xs.push(xs[xs.length - 1] + w);
+  const ys = Array.from({ length: table.rows + 1 }, (_, r) => margin + r * rowH);
+  for (const c of table.cells) {
+    const x0 = xs[c.col], x1 = xs[c.col + c.colSpan];
+    const y0 = ys[c.row], y1 = ys[c.row + c.rowSpan];
+    const w = ctx.measureText(c.text).width;
+    const x = c.colSpan > 1 ? (x0 + x1 - w) / 2 : x0 + padX;
+    ctx.fillText(c.text, x, (y0 + y1) / 2 + size * 0.35);
+    if (table.style === 'grid') {
+      ctx.lineWidth = Math.max(1, size / 14);
+      ctx.strokeRect(Math.round(x0) + 0.5, Math.round(y0) + 0.5, Math.round(x1 - x0), Math.round(y1 - y0));
+    }
+  }
+  if (table.style === 'booktabs') {
+    const rule = (y, w) => ctx.fillRect(xs[0], Math.round(y - w / 2), xs[xs.length - 1] - xs[0], w);
+    const thick = Math.max(2, Math.round(size / 10)), thin = Math.max(1, Math.round(size / 18));
+    rule(ys[0], thick);
+    rule(ys[table.headerRows], thin);
+    rule(ys[table.rows], thick);
+  }
+  return canvas;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const truth = {};
+  const styles = ['grid', 'booktabs', 'plain'];
+  for (let i = 0; i < Number(countArg); i++) {
+    const table = makeTable(styles[i % 3]);
+    const canvas = drawTable(table, pick(['TSerif', 'TSans']), pick([14, 16, 18, 22]));
+    const name = String(i).padStart(3, '0') + '.png';
+    writeFileSync(join(out, name), await canvas.encode('png'));
+    truth[name] = table;
+  }
+  writeFileSync(join(out, 'truth.json'), JSON.stringify(truth, null, 1));
+  console.log(`wrote ${countArg} tables to ${out}`);
+}
