@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { OcrError } from '../errors';
+import { verifyModel } from './integrity';
 import type { ExecutionProviderSetting } from '../protocol';
 
 export { ort };
@@ -33,6 +34,7 @@ export class SessionFactory {
     private readonly platform: NodeJS.Platform = process.platform,
     private readonly create: (path: string, options: ort.InferenceSession.SessionOptions) => Promise<ort.InferenceSession> = (p, o) =>
       ort.InferenceSession.create(p, o),
+    private readonly verify: (path: string) => void = verifyModel,
   ) {}
 
   get provider(): ProviderChoice {
@@ -40,6 +42,7 @@ export class SessionFactory {
   }
 
   async load(modelPath: string): Promise<ort.InferenceSession> {
+    this.verify(modelPath);
     const candidates = this.choice ? [this.choice.active] : this.requested === 'auto' ? [...gpuProvidersFor(this.platform), 'cpu'] : this.requested === 'cpu' ? ['cpu'] : [this.requested, 'cpu'];
     const failures: string[] = [];
     for (const provider of candidates) {
