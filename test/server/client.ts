@@ -20,8 +20,10 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-export async function startDaemon(initializationOptions: object = { executionProvider: 'cpu' }): Promise<Daemon> {
-  const child = spawn(process.execPath, [path.join(root, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts dist/server.js; `wrapper` runs it under another program (e.g. strace) given as argv prefix. */
+export async function startDaemon(initializationOptions: object = { executionProvider: 'cpu' }, wrapper: string[] = []): Promise<Daemon> {
+  const command = [...wrapper, process.execPath, path.join(root, 'dist/server.js'), '--stdio'];
+  const child = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
