@@ -2,7 +2,10 @@
  * formatted-ocr <file> [--page N] [--region x,y,w,h] [--mode text] [--dpi N] [--provider auto|cpu|…] [--json]
  * The same engine as the daemon, for scripts and headless use. Errors print one line and exit non-zero.
  */
+import { mkdir } from 'node:fs/promises';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { convertDocument, expandInputs, type DocumentOutcome } from './document/convert';
 import { CancelledError, OcrError, neverCancelled } from './errors';
 import type { ExecutionProviderSetting, RecognitionMode, Region } from './protocol';
 import { OcrService } from './service';
@@ -10,12 +13,16 @@ import { version } from './version';
 
 const usage = `Usage: formatted-ocr <file> [--page N] [--region x,y,w,h] [--mode text|math|table|chem|auto]
                      [--dpi N] [--provider auto|cpu|cuda|dml|coreml] [--json]
+       formatted-ocr convert <files|folders> [--out DIR] [--jobs N] [--overwrite] [--dpi N] [--json]
        formatted-ocr --status
 
 Reads an image (PNG, JPEG, TIFF, WebP, BMP, GIF) or a PDF page and prints Markdown (or JSON with line
-boxes and confidence). Regions are in the page's units: pixels for images, PDF points for PDFs.`;
+boxes and confidence). Regions are in the page's units: pixels for images, PDF points for PDFs.
+convert writes <name>.md for every document (folders: the documents directly inside), beside it or in --out;
+it never replaces an existing .md without --overwrite, and a second run resumes where a cancelled one stopped.`;
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'convert') return convert(argv.slice(1));
   let args;
   try {
     args = parseArgs({
@@ -68,6 +75,75 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof OcrError || error instanceof CancelledError) return fail(error.message);
     return fail(`internal error: ${(error as Error)?.stack ?? String(error)}`);
   }
+}
+
+async function convert(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        jobs: { type: 'string', default: '1' },
+        overwrite: { type: 'boolean', default: false },
+        dpi: { type: 'string' },
+        provider: { type: 'string', default: 'auto' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    return fail(`${(error as Error).message}\n${usage}`);
+  }
+  const { values, positionals } = args;
+  if (positionals.length === 0) return fail(`convert needs at least one file or folder.\n${usage}`);
+  // Ctrl-C stops after the page in progress; finished pages are kept for the next run.
+  let cancelled = false;
+  const token = { get isCancellationRequested() { return cancelled; } };
+  process.once('SIGINT', () => {
+    cancelled = true;
+    process.stderr.write('\nformatted-ocr: stopping after the current page; run the same command again to resume.\n');
+  });
+  try {
+    const jobs = parseInteger(values.jobs, '--jobs');
+    if (jobs < 1) throw new OcrError('badRequest', '--jobs must be at least 1.');
+    const dpi = values.dpi === undefined ? undefined : parseInteger(values.dpi, '--dpi');
+    if (values.out) await mkdir(values.out, { recursive: true });
+    const service = new OcrService({ executionProvider: values.provider as ExecutionProviderSetting });
+    const documents = await expandInputs(positionals);
+    if (documents.length === 0) return fail('no documents (PDF or images) found in the given paths.');
+    const outcomes: DocumentOutcome[] = [];
+    let next = 0;
+    // Lanes overlap reading and writing; recognition itself runs one page at a time in the service.
+    await Promise.all(
+      Array.from({ length: Math.min(jobs, documents.length) }, async () => {
+        while (next < documents.length && !cancelled) {
+          const source = documents[next++]!;
+          const outcome = await convertDocument(service, source, { outDir: values.out, overwrite: values.overwrite, dpi }, token, (message) => {
+            if (!values.json) process.stderr.write(`${path.basename(source)}: ${message}\n`);
+          }).catch((error: unknown): DocumentOutcome => ({
+            source, output: '', status: 'failed', error: error instanceof OcrError || error instanceof CancelledError ? error.message : String(error), pages: [], review: [],
+          }));
+          outcomes.push(outcome);
+        }
+      }),
+    );
+    if (values.json) process.stdout.write(JSON.stringify(outcomes, null, 2) + '\n');
+    else for (const o of outcomes) process.stdout.write(summaryLine(o) + '\n');
+    if (cancelled) return 130;
+    return outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+  } catch (error) {
+    if (error instanceof OcrError || error instanceof CancelledError) return fail(error.message);
+    return fail(`internal error: ${(error as Error)?.stack ?? String(error)}`);
+  }
+}
+
+function summaryLine(o: DocumentOutcome): string {
+  if (o.status === 'exists') return `skipped ${o.source}: ${o.output} exists (use --overwrite to replace it)`;
+  if (o.status === 'failed') return `failed  ${o.source}: ${o.error}`;
+  const methods = o.pages.reduce<Record<string, number>>((m, p) => ({ ...m, [p.method]: (m[p.method] ?? 0) + 1 }), {});
+  const resumed = o.pages.filter((p) => p.resumed).length;
+  return `wrote   ${o.output}: ${o.pages.length} page(s) (${Object.entries(methods).map(([k, n]) => `${n} ${k}`).join(', ')})${resumed ? `, ${resumed} resumed` : ''}${o.review.length ? `; review pages ${o.review.join(', ')} (low confidence)` : ''}`;
 }
 
 function parseInteger(text: string, flag: string): number {

@@ -70,6 +70,35 @@ export interface RecognizeResult {
   alternatives?: { markdown?: string; html?: string; latex?: string };
   /** Table mode: the recognised structure. */
   table?: TableStructure;
+  /** Math mode: whether MathJax parses the LaTeX (an invalid result must not be inserted silently) and its SVG. */
+  math?: MathCheck;
+  /** Chem mode: the molecule, drawn back by RDKit so the user can compare it with the crop. */
+  chem?: ChemStructure;
+}
+
+/** A recognised molecule. `content` holds the same canonical SMILES. */
+export interface ChemStructure {
+  /** RDKit canonical (isomeric) SMILES. */
+  smiles: string;
+  /** Molecular formula in Hill order, net charge appended ("C9H8O4", "C6H5NO2", "H4N+"); `*` atoms are left out. */
+  formula: string;
+  /** The molecule drawn by RDKit, a standalone SVG document. */
+  svg: string;
+  /** MDL molfile (V2000) with 2D coordinates. */
+  molfile: string;
+  /** Standard InChI and InChIKey; absent when RDKit cannot make one (e.g. `*` atoms). */
+  inchi?: string;
+  inchiKey?: string;
+  /** How many OSRA runs (differently prepared crops) gave this answer, of how many. */
+  agreement: { votes: number; runs: number };
+}
+
+export interface MathCheck {
+  valid: boolean;
+  parseError?: string;
+  svg?: string;
+  stoppedBy: 'eos' | 'length' | 'repetition';
+  tokens: number;
 }
 
 export interface TableStructure {
@@ -146,6 +175,34 @@ export namespace RecognizeRequest {
 export namespace StatusRequest {
   export const method = 'ocr/status' as const;
   export const type = new RequestType0<StatusResult, void>(method);
+}
+
+export interface ConvertDocumentParams extends WorkDoneProgressParams {
+  /** A PDF or image file. */
+  path: string;
+  /** Folder for `<name>.md` (and `<name>.assets/`); default beside the source. */
+  outDir?: string;
+  /** Replace an existing `<name>.md`; otherwise the result has status `exists` and nothing is written. */
+  overwrite?: boolean;
+  /** Render resolution for PDF pages without a text layer; default 300. */
+  dpi?: number;
+}
+
+export interface ConvertDocumentResult {
+  source: string;
+  output: string;
+  status: 'converted' | 'exists' | 'failed';
+  error?: string;
+  /** Per page: `text-layer` (read from the PDF) or `ocr`, the confidence, and whether an earlier run had done it. */
+  pages: { page: number; method: 'text-layer' | 'ocr'; confidence: number; resumed: boolean }[];
+  /** Pages whose confidence is low enough that a person should check them. */
+  review: number[];
+}
+
+/** Converts one document to Markdown, resumably; progress reports each page. */
+export namespace ConvertDocumentRequest {
+  export const method = 'ocr/convertDocument' as const;
+  export const type = new RequestType<ConvertDocumentParams, ConvertDocumentResult, OcrErrorData>(method);
 }
 
 /** Sent by the server when its health or busy state changes, for the client's status bar. */

@@ -13,7 +13,8 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { CancelledError, OcrError } from './errors';
-import { RecognizeRequest, ServerStatusNotification, StatusRequest, type OcrErrorData, type ServerOptions } from './protocol';
+import { ConvertDocumentRequest, RecognizeRequest, ServerStatusNotification, StatusRequest, type OcrErrorData, type ServerOptions } from './protocol';
+import { convertDocument } from './document/convert';
 import { OcrService } from './service';
 import { version } from './version';
 
@@ -59,6 +60,22 @@ connection.onRequest(RecognizeRequest.type, async (params, token) => {
   } finally {
     workDone.done();
     setImmediate(() => sendStatus());
+  }
+});
+
+connection.onRequest(ConvertDocumentRequest.type, async (params, token) => {
+  const s = requireService();
+  const workDone = connection.window.attachWorkDoneProgress(params?.workDoneToken);
+  workDone.begin('Converting', 0, 'starting', true);
+  try {
+    if (typeof params?.path !== 'string') throw new OcrError('badRequest', 'path must be the path of a PDF or image file.');
+    return await convertDocument(s, params.path, { outDir: params.outDir, overwrite: params.overwrite === true, dpi: params.dpi }, token, (message, done, count) =>
+      workDone.report(Math.round((100 * done) / Math.max(1, count)), message),
+    );
+  } catch (error) {
+    throw toResponseError(error);
+  } finally {
+    workDone.done();
   }
 });
 

@@ -5,7 +5,7 @@ import { TextEngine } from './engines/text';
 import { TableEngine } from './engines/table';
 import { mapQuad } from './engines/geometry';
 import { defaultLimits } from './limits';
-import { loadPage, readSource } from './pipeline/load';
+import { loadPage, readSource, type LoadedPage } from './pipeline/load';
 import {
   executionProviderSettings,
   recognitionModes,
@@ -56,13 +56,21 @@ export class OcrService {
     } catch (error) {
       return Promise.reject(error);
     }
+    return this.enqueue(token, (combined) => this.recognizeNow(params, combined, report));
+  }
+
+  /**
+   * Runs one unit of work after those already queued, under the per-request time limit. Recognition requests
+   * and each page of a document conversion are units, so interactive requests interleave with long batches.
+   */
+  enqueue<T>(token: CancelToken, work: (token: CancelToken) => Promise<T>): Promise<T> {
     if (this.waiting >= this.limits.maxQueuedRequests) {
       return Promise.reject(new OcrError('busy', `Too many requests are waiting (maxQueuedRequests = ${this.limits.maxQueuedRequests}); try again when the current ones finish.`));
     }
     this.waiting++;
     const run = this.queue.then(async () => {
       if (token.isCancellationRequested) throw new CancelledError();
-      return this.withTimeout(token, (combined) => this.recognizeNow(params, combined, report));
+      return this.withTimeout(token, work);
     });
     this.queue = run.catch(() => undefined).finally(() => this.waiting--);
     return run;
@@ -91,29 +99,42 @@ export class OcrService {
 
   private async recognizeNow(params: RecognizeParams, token: CancelToken, report: (message: string) => void): Promise<RecognizeResult> {
     const started = performance.now();
-    const engine = this.engines.get(params.mode);
-    if (!engine) {
-      throw new OcrError('modeNotAvailable', `The "${params.mode}" mode is not available yet in this version; use ${[...this.engines.keys()].map((m) => `"${m}"`).join(' or ')}.`);
-    }
-    let t = performance.now();
+    this.engineFor(params.mode);
     const bytes = await readSource(params.source, this.limits);
     report('decoding page');
     const page = await loadPage(bytes, { page: params.page, region: params.region, dpi: params.dpi }, this.limits);
-    const decodeMs = performance.now() - t;
-    t = performance.now();
+    const decodeMs = performance.now() - started;
+    const result = await this.recognizeLoaded(page, params.mode, token, report);
+    return { ...result, timings: roundTimings({ decode: decodeMs, ...result.timings, total: performance.now() - started }) };
+  }
+
+  private engineFor(mode: RecognitionMode): Engine {
+    const engine = this.engines.get(mode);
+    if (!engine) {
+      throw new OcrError('modeNotAvailable', `The "${mode}" mode is not available yet in this version; use ${[...this.engines.keys()].map((m) => `"${m}"`).join(' or ')}.`);
+    }
+    return engine;
+  }
+
+  /** Runs an engine on a page that is already decoded (document conversion keeps its PDF open across pages). */
+  async recognizeLoaded(page: LoadedPage, mode: RecognitionMode, token: CancelToken, report: (message: string) => void = () => {}): Promise<RecognizeResult> {
+    const engine = this.engineFor(mode);
+    const t = performance.now();
     const result = await engine.recognize({ page, token, report });
     const toPage = (p: [number, number]): [number, number] => [page.originX + p[0] / page.scale, page.originY + p[1] / page.scale];
     return {
-      mode: params.mode,
+      mode,
       content: result.content,
       format: result.format,
       confidence: result.confidence,
       lines: result.lines.map((l) => ({ ...l, box: mapQuad(l.box, toPage) })),
       engine: { name: engine.name, models: result.models, executionProvider: this.sessions.provider.active },
       page: { number: page.pageNumber, count: page.pageCount, width: page.pageWidth, height: page.pageHeight, unit: page.unit },
-      timings: roundTimings({ decode: decodeMs, ...result.timings, engine: performance.now() - t, total: performance.now() - started }),
+      timings: roundTimings({ ...result.timings, engine: performance.now() - t }),
       ...(result.alternatives ? { alternatives: result.alternatives } : {}),
       ...(result.table ? { table: result.table } : {}),
+      ...(result.math ? { math: result.math } : {}),
+      ...(result.chem ? { chem: result.chem } : {}),
     };
   }
 

@@ -53,6 +53,12 @@ for (let n = 0; n < count; n++) {
   ctx.fillText(text, size, size * 1.45);
   let img = sharp(await canvas.encode('png')).grayscale();
   if (random() < 0.5) img = img.blur(0.3 + random() * 0.8);
+  // A third of the lines look like scans rendered from a PDF at a higher DPI: JPEG, then upscaled smoothly.
+  if (random() < 0.33) {
+    const jpeg = await img.jpeg({ quality: 70 + Math.floor(random() * 25) }).toBuffer();
+    const factor = 1.5 + random();
+    img = sharp(jpeg).resize(Math.round(w * factor), Math.round(h * factor), { kernel: 'cubic' });
+  }
   const name = String(n).padStart(3, '0') + '.png';
   await img.png().toFile(join(out, name));
   truth[name] = text;

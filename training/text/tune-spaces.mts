@@ -1,5 +1,6 @@
 // Picks the word-space gap threshold on synthetic lines (training/text/make-lines.mjs), never on eval data.
-// Run: npx tsx training/text/tune-spaces.mts training/text/data/lines
+// Run: node training/text/make-lines.mjs training/text/data/lines 150, then
+//      npx tsx training/text/tune-spaces.mts training/text/data/lines   (env BAND=0.15 GRID=0.3,0.35,…)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { neverCancelled } from '../../server/src/errors.ts';
@@ -13,6 +14,7 @@ const dir = process.argv[2] ?? 'training/text/data/lines';
 const truth: Record<string, string> = JSON.parse(readFileSync(join(dir, 'lines.json'), 'utf8'));
 const engine = new TextEngine(new SessionFactory('cpu'));
 // Capture each line's characters and gaps by wrapping the engine's recogniser step.
+const bandShare = Number(process.env.BAND ?? 0.15);
 const samples: { truth: string; chars: string[]; gaps: number[] }[] = [];
 const internals = engine as unknown as { recognizeCrops: (m: any, crops: any[], t: any) => Promise<any> };
 const original = internals.recognizeCrops.bind(engine);
@@ -26,7 +28,7 @@ internals.recognizeCrops = async (models: any, crops: any[], token: any) => {
     const p = out[models.rec.outputNames[0]];
     const chars = ctcDecode(p.data, 0, p.dims[1], p.dims[2], models.alphabet, Math.ceil(crop.width / recFrameWidth));
     samples[samples.length - 1]!.chars.push(...chars.map((c) => c.char), '\n');
-    samples[samples.length - 1]!.gaps.push(...characterGaps(chars, crop), NaN, NaN);
+    samples[samples.length - 1]!.gaps.push(...characterGaps(chars, crop, bandShare), NaN, NaN);
   }
   return results;
 };
@@ -52,7 +54,8 @@ const wordErrors = (a: string, b: string) => {
   return d[x.length]![y.length]!;
 };
 const totalWords = samples.reduce((n, s) => n + s.truth.split(' ').length, 0);
-for (const ratio of [Infinity, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5]) {
+const ratios = (process.env.GRID ?? '0.25,0.3,0.35,0.4,0.45,0.5').split(',').map(Number);
+for (const ratio of [Infinity, ...ratios]) {
   const errors = samples.reduce((n, s) => n + wordErrors(s.truth, render(s, ratio)), 0);
-  console.log(`gapRatio ${ratio}: WER ${(100 * errors / totalWords).toFixed(2)} %`);
+  console.log(`band ${bandShare} gapRatio ${ratio}: WER ${(100 * errors / totalWords).toFixed(2)} %`);
 }

@@ -19,6 +19,8 @@ export interface EngineResult {
   timings: Record<string, number>;
   alternatives?: RecognizeResult['alternatives'];
   table?: RecognizeResult['table'];
+  math?: RecognizeResult['math'];
+  chem?: RecognizeResult['chem'];
 }
 
 /** The one interface every recognition engine (text, math, table, chem, layout) implements. */

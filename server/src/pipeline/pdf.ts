@@ -27,45 +27,69 @@ export interface PdfPageRender {
   scale: number;
 }
 
-/**
- * Renders one page (or a region of it, in points) at `dpi`. The region is rendered directly at OCR resolution
- * by shifting the viewport, so a small box on a large page costs only its own pixels.
- */
-export async function renderPdfPage(
-  bytes: Uint8Array,
-  pageNumber: number,
-  region: Region | undefined,
-  dpi: number,
-  maxPixels: number,
-  clampRegion: (region: Region | undefined, width: number, height: number) => Region,
-): Promise<PdfPageRender> {
-  const pdfjs = await loadPdfJs();
-  // pdf.js may transfer the buffer it is given; hand it a copy so the caller's bytes stay usable.
-  const task = pdfjs.getDocument({
-    data: new Uint8Array(bytes),
-    isEvalSupported: false,
-    disableFontFace: true,
-    useSystemFonts: false,
-    standardFontDataUrl: pdfjsAssetDir('standard_fonts'),
-    cMapUrl: pdfjsAssetDir('cmaps'),
-    cMapPacked: true,
-    verbosity: 0,
-  });
-  let doc;
-  try {
-    doc = await task.promise;
-  } catch (error) {
-    await task.destroy();
-    throw pdfError(error);
-  }
-  try {
-    const pageCount = doc.numPages;
-    if (pageNumber < 1 || pageNumber > pageCount) {
-      throw new OcrError('pageOutOfRange', `Page ${pageNumber} is out of range: the PDF has ${pageCount} page(s).`);
+/** A text run of the PDF's own text layer, in points with a top-left origin (the page as shown). */
+export interface PdfTextItem {
+  text: string;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  /** Font size in points. */
+  size: number;
+}
+
+type PdfjsDocument = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
+
+/** One open PDF: pages are rendered or read from it without parsing the file again. */
+export class PdfDocument {
+  private constructor(private readonly doc: PdfjsDocument) {}
+
+  static async open(bytes: Uint8Array): Promise<PdfDocument> {
+    const pdfjs = await loadPdfJs();
+    // pdf.js may transfer the buffer it is given; hand it a copy so the caller's bytes stay usable.
+    const task = pdfjs.getDocument({
+      data: new Uint8Array(bytes),
+      isEvalSupported: false,
+      disableFontFace: true,
+      useSystemFonts: false,
+      standardFontDataUrl: pdfjsAssetDir('standard_fonts'),
+      cMapUrl: pdfjsAssetDir('cmaps'),
+      cMapPacked: true,
+      verbosity: 0,
+    });
+    try {
+      return new PdfDocument(await task.promise);
+    } catch (error) {
+      await task.destroy();
+      throw pdfError(error);
     }
-    const page = await doc.getPage(pageNumber).catch((error: unknown) => {
+  }
+
+  get pageCount(): number {
+    return this.doc.numPages;
+  }
+
+  private async page(pageNumber: number) {
+    if (pageNumber < 1 || pageNumber > this.doc.numPages) {
+      throw new OcrError('pageOutOfRange', `Page ${pageNumber} is out of range: the PDF has ${this.doc.numPages} page(s).`);
+    }
+    return this.doc.getPage(pageNumber).catch((error: unknown) => {
       throw pdfError(error);
     });
+  }
+
+  /**
+   * Renders one page (or a region of it, in points) at `dpi`. The region is rendered directly at OCR
+   * resolution by shifting the viewport, so a small box on a large page costs only its own pixels.
+   */
+  async render(
+    pageNumber: number,
+    region: Region | undefined,
+    dpi: number,
+    maxPixels: number,
+    clampRegion: (region: Region | undefined, width: number, height: number) => Region,
+  ): Promise<PdfPageRender> {
+    const page = await this.page(pageNumber);
     const unit = page.getViewport({ scale: 1 });
     const box = clampRegion(region, unit.width, unit.height);
     // Large-format pages: lower the resolution rather than refuse, since the user asked for a normal page.
@@ -73,7 +97,7 @@ export async function renderPdfPage(
     const width = Math.max(1, Math.ceil(box.width * scale));
     const height = Math.max(1, Math.ceil(box.height * scale));
     const viewport = page.getViewport({ scale, offsetX: -box.x * scale, offsetY: -box.y * scale });
-    const factory = (doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory;
+    const factory = (this.doc as unknown as { canvasFactory: CanvasFactory }).canvasFactory;
     const { canvas, context } = factory.create(width, height);
     context.fillStyle = '#ffffff';
     context.fillRect(0, 0, width, height);
@@ -85,9 +109,50 @@ export async function renderPdfPage(
     const pixels = context.getImageData(0, 0, width, height).data;
     factory.destroy({ canvas, context });
     page.cleanup();
-    return { image: rgbaToRgb(pixels, width, height), pageCount, pageWidth: unit.width, pageHeight: unit.height, scale };
+    return { image: rgbaToRgb(pixels, width, height), pageCount: this.doc.numPages, pageWidth: unit.width, pageHeight: unit.height, scale };
+  }
+
+  /** The page's text layer as positioned runs; empty for scans. */
+  async textItems(pageNumber: number): Promise<{ items: PdfTextItem[]; pageWidth: number; pageHeight: number }> {
+    const page = await this.page(pageNumber);
+    const viewport = page.getViewport({ scale: 1 });
+    const content = await page.getTextContent().catch((error: unknown) => {
+      throw pdfError(error);
+    });
+    const items: PdfTextItem[] = [];
+    for (const item of content.items) {
+      if (!('str' in item) || !item.str.trim()) continue;
+      const [a, b, c, d, e, f] = item.transform as number[];
+      // Horizontal runs only; rotated text (axis labels, margins) is left to OCR of figures.
+      if (Math.abs(b!) > 1e-3 * Math.abs(a!) || Math.abs(c!) > 1e-3 * Math.abs(d!)) continue;
+      const size = Math.hypot(c!, d!) || item.height;
+      const [x, baseline] = viewport.convertToViewportPoint(e!, f!) as [number, number];
+      const [xEnd] = viewport.convertToViewportPoint(e! + item.width, f!) as [number, number];
+      items.push({ text: item.str, x0: Math.min(x, xEnd), x1: Math.max(x, xEnd), y0: baseline - 0.8 * size, y1: baseline + 0.2 * size, size });
+    }
+    page.cleanup();
+    return { items, pageWidth: viewport.width, pageHeight: viewport.height };
+  }
+
+  async close(): Promise<void> {
+    await this.doc.destroy();
+  }
+}
+
+/** Opens, renders one page, closes: for single requests. */
+export async function renderPdfPage(
+  bytes: Uint8Array,
+  pageNumber: number,
+  region: Region | undefined,
+  dpi: number,
+  maxPixels: number,
+  clampRegion: (region: Region | undefined, width: number, height: number) => Region,
+): Promise<PdfPageRender> {
+  const doc = await PdfDocument.open(bytes);
+  try {
+    return await doc.render(pageNumber, region, dpi, maxPixels, clampRegion);
   } finally {
-    await doc.destroy();
+    await doc.close();
   }
 }
 

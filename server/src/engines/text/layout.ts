@@ -46,7 +46,9 @@ export function groupLines(boxes: TextBox[]): LayoutLine[] {
       return overlap > 0.5 * Math.min(h, lh) && gap < 1.0 * Math.max(h, lh) && gap > -0.5 * h;
     });
     if (target) {
-      target.text += ' ' + box.text;
+      // Runs that touch are pieces of one word (PDF text layers often split words into glyph runs).
+      const touching = box.x0 - target.x1 < 0.12 * h;
+      target.text = touching ? target.text + box.text : `${target.text.trimEnd()} ${box.text.trimStart()}`;
       target.confidence = Math.min(target.confidence, box.confidence);
       target.x1 = Math.max(target.x1, box.x1);
       target.y0 = Math.min(target.y0, box.y0);

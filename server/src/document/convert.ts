@@ -1,0 +1,134 @@
+/**
+ * Documents → Markdown files, resumable. Each finished page is stored in `<name>.assets/.pages/` the moment
+ * it is done (temp file + rename), so a cancel, crash or reload loses at most the page in progress and a
+ * rerun skips finished pages. `<name>.md` appears only when every page is done, again by rename, so a
+ * half-written file is never left where the user would take it for the result.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { checkpoint, OcrError, type CancelToken } from '../errors';
+import { loadPage, readSource, sniffFormat, defaultPdfDpi } from '../pipeline/load';
+import { PdfDocument } from '../pipeline/pdf';
+import type { OcrService } from '../service';
+import { markdownFromTextLayer, recognizePage, textLayerUsable, type PageMarkdown } from './page';
+
+export const documentExtensions = ['.pdf', '.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.bmp', '.gif'];
+
+export interface ConvertOptions {
+  /** Folder for `<name>.md` and `<name>.assets/`; default beside the source. */
+  outDir?: string;
+  /** Replace an existing `<name>.md`; without it such documents are skipped and reported. */
+  overwrite?: boolean;
+  dpi?: number;
+  /** Pages below this confidence are listed for review. */
+  reviewBelow?: number;
+}
+
+export interface DocumentOutcome {
+  source: string;
+  output: string;
+  status: 'converted' | 'exists' | 'failed';
+  error?: string;
+  pages: { page: number; method: PageMarkdown['method']; confidence: number; resumed: boolean }[];
+  review: number[];
+}
+
+export type Progress = (message: string, pagesDone: number, pageCount: number) => void;
+
+export function outputPaths(source: string, outDir?: string) {
+  const base = path.basename(source, path.extname(source));
+  const dir = outDir ?? path.dirname(source);
+  const assets = path.join(dir, `${base}.assets`);
+  return { markdown: path.join(dir, `${base}.md`), assets, work: path.join(assets, '.pages') };
+}
+
+/** Writes through a temp file in the same folder and renames it into place (atomic on one file system). */
+export async function writeAtomic(file: string, content: string): Promise<void> {
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await fs.writeFile(temp, content);
+  await fs.rename(temp, file);
+}
+
+/** Files and folders (one level deep) → the documents in them, sorted, without duplicates. */
+export async function expandInputs(inputs: string[]): Promise<string[]> {
+  const out = new Set<string>();
+  for (const input of inputs) {
+    const full = path.resolve(input);
+    const stat = await fs.stat(full).catch(() => undefined);
+    if (!stat) throw new OcrError('fileNotFound', `Not found: ${input}`);
+    if (stat.isDirectory()) {
+      for (const name of (await fs.readdir(full)).sort()) {
+        if (documentExtensions.includes(path.extname(name).toLowerCase())) out.add(path.join(full, name));
+      }
+    } else out.add(full);
+  }
+  return [...out];
+}
+
+export async function convertDocument(service: OcrService, source: string, options: ConvertOptions, token: CancelToken, progress: Progress = () => {}): Promise<DocumentOutcome> {
+  const paths = outputPaths(source, options.outDir);
+  const outcome: DocumentOutcome = { source, output: paths.markdown, status: 'converted', pages: [], review: [] };
+  if (!options.overwrite && (await exists(paths.markdown))) return { ...outcome, status: 'exists' };
+  const bytes = await readSource({ path: source }, service.limits);
+  await fs.mkdir(paths.work, { recursive: true });
+  // Pages saved from an earlier version of the file must not be reused.
+  const fingerprint = createHash('sha256').update(bytes).digest('hex');
+  const stamp = path.join(paths.work, 'source.json');
+  const previous = await fs.readFile(stamp, 'utf8').then((t) => JSON.parse(t).sha256 as string, () => undefined);
+  if (previous !== fingerprint) {
+    await fs.rm(paths.work, { recursive: true, force: true });
+    await fs.mkdir(paths.work, { recursive: true });
+    await writeAtomic(stamp, JSON.stringify({ source, sha256: fingerprint }));
+  }
+  const isPdf = sniffFormat(bytes) === 'pdf';
+  const pdf = isPdf ? await PdfDocument.open(bytes) : undefined;
+  try {
+    const pageCount = pdf ? pdf.pageCount : ((await sharp(bytes, { limitInputPixels: false }).metadata().catch(() => ({ pages: 1 }))).pages ?? 1);
+    const results: PageMarkdown[] = [];
+    for (let page = 1; page <= pageCount; page++) {
+      await checkpoint(token);
+      const file = path.join(paths.work, `page-${String(page).padStart(4, '0')}.json`);
+      const saved = await fs.readFile(file, 'utf8').then((t) => JSON.parse(t) as PageMarkdown, () => undefined);
+      if (saved) {
+        results.push(saved);
+        outcome.pages.push({ page, method: saved.method, confidence: saved.confidence, resumed: true });
+        progress(`page ${page}/${pageCount} (done earlier)`, page, pageCount);
+        continue;
+      }
+      progress(`page ${page}/${pageCount}`, page - 1, pageCount);
+      const result = await service.enqueue(token, async (pageToken) => {
+        if (pdf) {
+          const layer = await pdf.textItems(page);
+          if (textLayerUsable(layer.items)) return { page, method: 'text-layer', markdown: markdownFromTextLayer(layer.items), confidence: 1 } satisfies PageMarkdown;
+        }
+        const loaded = pdf
+          ? await (async () => {
+              const render = await pdf.render(page, undefined, options.dpi ?? defaultPdfDpi, service.limits.maxPixels, (r, w, h) => r ?? { x: 0, y: 0, width: w, height: h });
+              return { image: render.image, pageNumber: page, pageCount, unit: 'pt' as const, pageWidth: render.pageWidth, pageHeight: render.pageHeight, scale: render.scale, originX: 0, originY: 0 };
+            })()
+          : await loadPage(bytes, { page }, service.limits);
+        return recognizePage(service, loaded, pageToken);
+      });
+      await writeAtomic(file, JSON.stringify(result));
+      results.push(result);
+      outcome.pages.push({ page, method: result.method, confidence: result.confidence, resumed: false });
+      progress(`page ${page}/${pageCount}`, page, pageCount);
+    }
+    const markdown = results.map((r) => r.markdown.trim()).filter(Boolean).join(`\n\n`) + '\n';
+    if (options.overwrite || !(await exists(paths.markdown))) await writeAtomic(paths.markdown, markdown);
+    else return { ...outcome, status: 'exists' };
+    await fs.rm(paths.work, { recursive: true, force: true });
+    // Keep the assets folder only when it holds something (figures).
+    await fs.rmdir(paths.assets).catch(() => undefined);
+    outcome.review = outcome.pages.filter((p) => p.confidence < (options.reviewBelow ?? 0.85)).map((p) => p.page);
+    return outcome;
+  } finally {
+    await pdf?.close();
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(() => true, () => false);
+}
