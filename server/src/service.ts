@@ -3,6 +3,7 @@ import type { Engine } from './engines/engine';
 import { ort, SessionFactory } from './engines/runtime';
 import { TextEngine } from './engines/text';
 import { TableEngine } from './engines/table';
+import { LayoutEngine } from './engines/layout';
 import { mapQuad } from './engines/geometry';
 import { defaultLimits } from './limits';
 import { loadPage, readSource, type LoadedPage } from './pipeline/load';
@@ -43,7 +44,9 @@ export class OcrService {
     this.limits = { ...defaultLimits, ...options.limits };
     this.sessions = new SessionFactory(provider);
     const text = new TextEngine(this.sessions);
-    for (const engine of [text, new TableEngine(text)]) this.engines.set(engine.mode, engine);
+    const table = new TableEngine(text);
+    const layout = new LayoutEngine(text, { table });
+    for (const engine of [text, table, layout]) this.engines.set(engine.mode, engine);
   }
 
   get busy(): boolean {
@@ -134,6 +137,7 @@ export class OcrService {
       ...(result.alternatives ? { alternatives: result.alternatives } : {}),
       ...(result.table ? { table: result.table } : {}),
       ...(result.math ? { math: result.math } : {}),
+      ...(result.layout ? { layout: result.layout.map((b) => ({ ...b, box: mapQuad(b.box, toPage) })) } : {}),
       ...(result.chem ? { chem: result.chem } : {}),
     };
   }

@@ -29,7 +29,6 @@ describe('formatted-ocr CLI', () => {
     const cases: [string[], RegExp][] = [
       [['/no/such.png'], /File not found/],
       [[samplePng, '--mode', 'haiku'], /Unknown mode "haiku"/],
-      [[samplePng, '--mode', 'math'], /not available yet/],
       [[samplePng, '--region', '1,2,3'], /--region must be four numbers/],
       [[samplePng, '--page', 'two'], /--page must be a whole number/],
       [[writeTemp(dir, 'huge.png', hugePngHeader(30000, 30000))], /above the limit/],

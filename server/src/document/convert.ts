@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { checkpoint, OcrError, type CancelToken } from '../errors';
+import { cropImage } from '../pipeline/image';
 import { loadPage, readSource, sniffFormat, defaultPdfDpi } from '../pipeline/load';
 import { PdfDocument } from '../pipeline/pdf';
 import type { OcrService } from '../service';
@@ -109,7 +110,16 @@ export async function convertDocument(service: OcrService, source: string, optio
               return { image: render.image, pageNumber: page, pageCount, unit: 'pt' as const, pageWidth: render.pageWidth, pageHeight: render.pageHeight, scale: render.scale, originX: 0, originY: 0 };
             })()
           : await loadPage(bytes, { page }, service.limits);
-        return recognizePage(service, loaded, pageToken);
+        const { result, figures } = await recognizePage(service, loaded, pageToken);
+        // Figures become image files in the assets folder, linked relative to the Markdown file.
+        let markdown = result.markdown;
+        for (const figure of figures) {
+          const name = `page-${page}-figure-${figure.number}.png`;
+          const crop = cropImage(loaded.image, figure.x0, figure.y0, figure.x1 - figure.x0, figure.y1 - figure.y0);
+          await sharp(Buffer.from(crop.data), { raw: { width: crop.width, height: crop.height, channels: 3 } }).png().toFile(path.join(paths.assets, name));
+          markdown = markdown.replace(`](figure-${figure.number}.png)`, `](${encodeURI(path.basename(paths.assets))}/${name})`);
+        }
+        return { ...result, markdown };
       });
       await writeAtomic(file, JSON.stringify(result));
       results.push(result);

@@ -32,7 +32,25 @@ export function markdownFromTextLayer(items: PdfTextItem[]): string {
   return toMarkdown(paragraphs(readingOrder(groupLines(boxes))));
 }
 
-export async function recognizePage(service: OcrService, page: LoadedPage, token: CancelToken): Promise<PageMarkdown> {
-  const result = await service.recognizeLoaded(page, 'text', token);
-  return { page: page.pageNumber, method: 'ocr', markdown: result.content, confidence: result.confidence };
+/** A figure found on a page, in raster pixels of the page image, numbered as the Markdown links it. */
+export interface PageFigure {
+  number: number;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** Layout analysis of a whole page: text, tables, formulas, and figures (returned as boxes to be saved). */
+export async function recognizePage(service: OcrService, page: LoadedPage, token: CancelToken): Promise<{ result: PageMarkdown; figures: PageFigure[] }> {
+  const result = await service.recognizeLoaded(page, 'auto', token);
+  const toRaster = (x: number, y: number) => [(x - page.originX) * page.scale, (y - page.originY) * page.scale] as const;
+  const figures = (result.layout ?? [])
+    .filter((b) => b.kind === 'figure')
+    .map((b, i) => {
+      const [x0, y0] = toRaster(b.box[0][0], b.box[0][1]);
+      const [x1, y1] = toRaster(b.box[2][0], b.box[2][1]);
+      return { number: i + 1, x0: Math.max(0, Math.floor(x0)), y0: Math.max(0, Math.floor(y0)), x1: Math.min(page.image.width, Math.ceil(x1)), y1: Math.min(page.image.height, Math.ceil(y1)) };
+    });
+  return { result: { page: page.pageNumber, method: 'ocr', markdown: result.content, confidence: result.confidence }, figures };
 }

@@ -20,6 +20,7 @@ export interface EngineResult {
   alternatives?: RecognizeResult['alternatives'];
   table?: RecognizeResult['table'];
   math?: RecognizeResult['math'];
+  layout?: RecognizeResult['layout'];
   chem?: RecognizeResult['chem'];
 }
 

@@ -52,6 +52,8 @@ export function hasBulletAtStart(page: GrayPage, line: { x0: number; y0: number;
   if (blobs.length === 0) return false;
   blobs.sort((p, q) => p.x0 - q.x0);
   const b = blobs[0]!;
+  // A blob cut by the window's left edge is the end of something else (a neighbouring cell's digit).
+  if (b.x0 <= x0 && x0 > 0) return false;
   const next = blobs[1];
   if (next && next.x0 < b.x1 + 0.25 * h) return false;
   const bw = b.x1 - b.x0 + 1, bh = b.y1 - b.y0 + 1;

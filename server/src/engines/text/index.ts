@@ -1,5 +1,5 @@
 import { checkpoint, type CancelToken } from '../../errors';
-import { resizeBilinear, toGray, type RgbImage } from '../../pipeline/image';
+import { cropImage, resizeBilinear, toGray, type RgbImage } from '../../pipeline/image';
 import type { EngineStatus, Quad } from '../../protocol';
 import type { Engine, EngineRequest, EngineResult } from '../engine';
 import { rectToQuad, type RotatedRect } from '../geometry';
@@ -7,7 +7,7 @@ import { ort, type SessionFactory } from '../runtime';
 import { rotate180, warpRect } from '../warp';
 import { hasBulletAtStart, type GrayPage } from './bullets';
 import { dbPostprocess, detPreprocess, type DetectedBox } from './det';
-import { groupLines, paragraphs, readingOrder, toMarkdown, type TextBox } from './layout';
+import { groupLines, paragraphs, readingOrder, toMarkdown, type LayoutLine, type TextBox } from './layout';
 import { findTextModels, readAlphabet, type TextModelPaths } from './models';
 import { ctcDecode, insertWordSpaces, otsu, recFrameWidth, recHeight, recPreprocess, splitAtGaps } from './rec';
 
@@ -101,19 +101,7 @@ export class TextEngine implements Engine {
     const timings: Record<string, number> = {};
     const boxes = await this.readBoxes(request.page.image, request.token, request.report, timings);
     let start = performance.now();
-    const lines = groupLines(uprightBounds(boxes));
-    const gray = grayPage(request.page.image);
-    for (const line of lines) {
-      // The bullet test reads real pixels, so it uses the first box's own left end, not the deskewed bounds.
-      const first = boxes[line.parts[0]!]!.rect;
-      const h = first.height;
-      const left = first.cx - (first.width / 2) * Math.cos(first.angle);
-      const mid = first.cy - (first.width / 2) * Math.sin(first.angle);
-      if (!/^[•·▪●.]\s/.test(line.text) && hasBulletAtStart(gray, { x0: left, y0: mid - h / 2, x1: left + h, y1: mid + h / 2 })) {
-        line.text = '• ' + line.text;
-      }
-    }
-    const blocks = readingOrder(lines);
+    const blocks = readingOrder(textLines(boxes, request.page.image));
     const content = toMarkdown(paragraphs(blocks));
     timings.layout = performance.now() - start;
     const ordered = blocks.flat();
@@ -211,33 +199,47 @@ export class TextEngine implements Engine {
     }));
   }
 
-  /** Finds upside-down lines; the classifier sees each line squeezed into 48 × 192. */
+  /**
+   * Finds upside-down lines. The classifier takes 48 × 192: a short line is fitted into it, a long one is
+   * judged on up to three windows at its own scale (start, middle, end) and their votes are averaged, since
+   * squeezing a long line into 192 columns makes the classifier guess (it flipped whole prose lines that way).
+   */
   private async classify(models: Loaded, crops: RgbImage[]): Promise<boolean[]> {
-    const out = crops.map(() => false);
-    for (let from = 0; from < crops.length; from += 32) {
-      const batch = crops.slice(from, from + 32);
+    const windows: { owner: number; image: RgbImage }[] = [];
+    crops.forEach((crop, owner) => {
+      if (crop.width <= 1.5 * clsWidth) {
+        const w = Math.min(clsWidth, crop.width);
+        windows.push({ owner, image: w === crop.width ? crop : resizeBilinear(crop, w, recHeight) });
+      } else {
+        const starts = [0, Math.floor((crop.width - clsWidth) / 2), crop.width - clsWidth];
+        for (const x of starts) windows.push({ owner, image: cropImage(crop, x, 0, clsWidth, recHeight) });
+      }
+    });
+    const flippedVotes = new Float64Array(crops.length);
+    const votes = new Float64Array(crops.length);
+    for (let from = 0; from < windows.length; from += 32) {
+      const batch = windows.slice(from, from + 32);
       const plane = recHeight * clsWidth;
       const tensor = new Float32Array(batch.length * 3 * plane);
-      batch.forEach((crop, n) => {
-        const w = Math.min(clsWidth, crop.width);
-        const small = w === crop.width ? crop : resizeBilinear(crop, w, recHeight);
+      batch.forEach(({ image }, n) => {
         for (let y = 0; y < recHeight; y++) {
-          for (let x = 0; x < w; x++) {
-            const s = (y * w + x) * 3;
+          for (let x = 0; x < image.width; x++) {
+            const s = (y * image.width + x) * 3;
             const o = n * 3 * plane + y * clsWidth + x;
-            tensor[o] = small.data[s + 2]! / 127.5 - 1;
-            tensor[plane + o] = small.data[s + 1]! / 127.5 - 1;
-            tensor[2 * plane + o] = small.data[s]! / 127.5 - 1;
+            tensor[o] = image.data[s + 2]! / 127.5 - 1;
+            tensor[plane + o] = image.data[s + 1]! / 127.5 - 1;
+            tensor[2 * plane + o] = image.data[s]! / 127.5 - 1;
           }
         }
       });
       const output = await models.cls.run({ [models.cls.inputNames[0]!]: new ort.Tensor('float32', tensor, [batch.length, 3, recHeight, clsWidth]) });
       const probs = output[models.cls.outputNames[0]!]!.data as Float32Array;
-      batch.forEach((_, n) => {
-        out[from + n] = probs[n * 2 + 1]! > 0.9;
+      batch.forEach(({ owner }, n) => {
+        flippedVotes[owner] = flippedVotes[owner]! + probs[n * 2 + 1]!;
+        votes[owner] = votes[owner]! + 1;
       });
     }
-    return out;
+    return crops.map((_, i) => flippedVotes[i]! / votes[i]! > 0.9);
   }
 
   /** Recognises each line; with `splitGapRatio`, a line is cut into segments at wide ink gaps. */
@@ -270,6 +272,23 @@ export class TextEngine implements Engine {
     }
     return results;
   }
+}
+
+/** Boxes → lines (deskewed), with list bullets the recogniser missed put back in front of their lines. */
+export function textLines(boxes: TextBoxResult[], image: RgbImage): LayoutLine[] {
+  const lines = groupLines(uprightBounds(boxes));
+  const gray = grayPage(image);
+  for (const line of lines) {
+    // The bullet test reads real pixels, so it uses the first box's own left end, not the deskewed bounds.
+    const first = boxes[line.parts[0]!]!.rect;
+    const h = first.height;
+    const left = first.cx - (first.width / 2) * Math.cos(first.angle);
+    const mid = first.cy - (first.width / 2) * Math.sin(first.angle);
+    if (!/^[•·▪●.]\s/.test(line.text) && hasBulletAtStart(gray, { x0: left, y0: mid - h / 2, x1: left + h, y1: mid + h / 2 })) {
+      line.text = '• ' + line.text;
+    }
+  }
+  return lines;
 }
 
 function grayPage(image: RgbImage): GrayPage {

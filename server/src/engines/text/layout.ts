@@ -13,6 +13,8 @@ export interface LayoutLine {
   y1: number;
   /** Indices of the recognised boxes that form this line, left to right. */
   parts: number[];
+  /** A non-text block (table, figure, display formula) placed in reading order like a line, already written. */
+  block?: { kind: 'table' | 'figure' | 'math'; markdown: string };
 }
 
 export interface TextBox {
@@ -102,7 +104,7 @@ function splitAlong(items: LayoutLine[], lo: (l: LayoutLine) => number, hi: (l: 
 const listMarker = /^(?:([•·▪●○◦■□‣⁃*–—.-])|(\d{1,3})[.)]|\(([a-zA-Z]|\d{1,3}|[ivx]{1,4})\)|([a-z])\))\s+/;
 
 export interface Paragraph {
-  kind: 'paragraph' | 'heading' | 'listItem';
+  kind: 'paragraph' | 'heading' | 'listItem' | 'block';
   level?: number;
   ordered?: boolean;
   text: string;
@@ -111,45 +113,65 @@ export interface Paragraph {
 
 /** Splits each block into paragraphs, headings and list items. `bodyHeight` is the page's typical line height. */
 export function paragraphs(blocks: LayoutLine[][]): Paragraph[] {
-  const all = blocks.flat();
+  const all = blocks.flat().filter((l) => !l.block);
   const bodyHeight = median(all.map((l) => l.y1 - l.y0)) || 1;
   const out: Paragraph[] = [];
-  for (const block of blocks) {
-    const left = Math.min(...block.map((l) => l.x0));
-    const right = Math.max(...block.map((l) => l.x1));
-    const gaps = block.slice(1).map((l, i) => l.y0 - block[i]!.y1);
-    const usualGap = median(gaps.filter((g) => g >= 0));
-    let current: Paragraph | undefined;
-    block.forEach((line, i) => {
-      const h = line.y1 - line.y0;
-      const previous = block[i - 1];
-      const marker = listMarker.exec(line.text);
-      let startsNew = previous === undefined || marker !== null;
-      if (previous && !startsNew) {
-        const ph = previous.y1 - previous.y0;
-        const gap = line.y0 - previous.y1;
-        const sizeChange = Math.abs(h - ph) > 0.25 * Math.max(h, ph);
-        const bigGap = gap - usualGap > 0.3 * bodyHeight;
-        const indented = line.x0 - left > 1.2 * h && previous.x0 - left < 0.5 * h && current?.kind !== 'listItem';
-        const previousEndedShort = previous.x1 < right - 4 * h && /[.!?:;]["”’)]?$/.test(previous.text);
-        startsNew = sizeChange || bigGap || indented || previousEndedShort;
-      }
-      if (startsNew || !current) {
-        current = { kind: 'paragraph', text: line.text, lines: [line] };
-        if (marker) {
-          current.kind = 'listItem';
-          current.ordered = marker[2] !== undefined;
-          current.text = line.text.slice(marker[0].length);
-          if (current.ordered) current.level = Number(marker[2]);
-        }
-        out.push(current);
-      } else {
-        current.text = joinLines(current.text, line.text);
-        current.lines.push(line);
-      }
-    });
+  for (const mixed of blocks) {
+    // Tables, figures and formulas stand alone; the text around them splits into separate runs.
+    const runs: LayoutLine[][] = [[]];
+    for (const line of mixed) {
+      if (line.block) {
+        runs.push([line], []);
+      } else runs[runs.length - 1]!.push(line);
+    }
+    for (const run of runs) {
+      if (run.length === 1 && run[0]!.block) out.push({ kind: 'block', text: run[0]!.block.markdown, lines: run });
+      else if (run.length) textParagraphs(run, bodyHeight, out);
+    }
   }
-  // Short, unpunctuated paragraphs in clearly larger type are headings; the largest size on the page is level 1.
+  markHeadings(out, bodyHeight);
+  return out;
+}
+
+/** Paragraphs and list items of one run of text lines in a column. */
+function textParagraphs(block: LayoutLine[], bodyHeight: number, out: Paragraph[]): void {
+  const left = Math.min(...block.map((l) => l.x0));
+  const right = Math.max(...block.map((l) => l.x1));
+  const gaps = block.slice(1).map((l, i) => l.y0 - block[i]!.y1);
+  const usualGap = median(gaps.filter((g) => g >= 0));
+  let current: Paragraph | undefined;
+  block.forEach((line, i) => {
+    const h = line.y1 - line.y0;
+    const previous = block[i - 1];
+    const marker = listMarker.exec(line.text);
+    let startsNew = previous === undefined || marker !== null;
+    if (previous && !startsNew) {
+      const ph = previous.y1 - previous.y0;
+      const gap = line.y0 - previous.y1;
+      const sizeChange = Math.abs(h - ph) > 0.25 * Math.max(h, ph);
+      const bigGap = gap - usualGap > 0.3 * bodyHeight;
+      const indented = line.x0 - left > 1.2 * h && previous.x0 - left < 0.5 * h && current?.kind !== 'listItem';
+      const previousEndedShort = previous.x1 < right - 4 * h && /[.!?:;]["”’)]?$/.test(previous.text);
+      startsNew = sizeChange || bigGap || indented || previousEndedShort;
+    }
+    if (startsNew || !current) {
+      current = { kind: 'paragraph', text: line.text, lines: [line] };
+      if (marker) {
+        current.kind = 'listItem';
+        current.ordered = marker[2] !== undefined;
+        current.text = line.text.slice(marker[0].length);
+        if (current.ordered) current.level = Number(marker[2]);
+      }
+      out.push(current);
+    } else {
+      current.text = joinLines(current.text, line.text);
+      current.lines.push(line);
+    }
+  });
+}
+
+/** Short, unpunctuated paragraphs in clearly larger type are headings; the largest size on the page is level 1. */
+function markHeadings(out: Paragraph[], bodyHeight: number): void {
   const headingHeight = (p: Paragraph) => median(p.lines.map((l) => l.y1 - l.y0));
   const headings = out.filter((p) => p.kind === 'paragraph' && p.lines.length <= 2 && p.text.length < 120 && !/[.,;]$/.test(p.text) && headingHeight(p) >= 1.25 * bodyHeight);
   const sizes = [...new Set(headings.map((p) => Math.round(headingHeight(p) / (0.15 * bodyHeight))))].sort((a, b) => b - a);
@@ -157,7 +179,6 @@ export function paragraphs(blocks: LayoutLine[][]): Paragraph[] {
     p.kind = 'heading';
     p.level = Math.min(6, 1 + sizes.indexOf(Math.round(headingHeight(p) / (0.15 * bodyHeight))));
   }
-  return out;
 }
 
 /** Joins two lines of one paragraph, undoing end-of-line hyphenation ("recog-" + "nition"). */
@@ -178,6 +199,7 @@ export function toMarkdown(paras: Paragraph[]): string {
   for (const p of paras) {
     if (p.kind === 'heading') parts.push(`${'#'.repeat(p.level ?? 2)} ${p.text}`);
     else if (p.kind === 'listItem') parts.push(p.ordered ? `${p.level ?? 1}. ${p.text}` : `- ${p.text}`);
+    else if (p.kind === 'block') parts.push(p.text.trimEnd());
     else parts.push(escapeStart(p.text));
   }
   // Consecutive list items form one list: no blank line between them.

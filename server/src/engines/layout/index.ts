@@ -1,0 +1,195 @@
+/**
+ * `auto` mode: split the region into blocks (text, tables, figures, display formulas), route each to its
+ * engine, and write them in reading order. A region that holds one block (a table, a formula, a molecule)
+ * comes back in that block's own format, so "Auto" on a selection does what the user would have picked.
+ */
+import { checkpoint, OcrError } from '../../errors';
+import { cropImage, toGray, type RgbImage } from '../../pipeline/image';
+import type { LoadedPage } from '../../pipeline/load';
+import type { EngineStatus, Quad } from '../../protocol';
+import type { Engine, EngineRequest, EngineResult } from '../engine';
+import { binarize, findRules, typicalGlyphHeight } from '../table/rules';
+import { otsu } from '../text/rec';
+import { textLines, uprightBounds, type TextEngine } from '../text';
+import { groupLines, paragraphs, readingOrder, toMarkdown, type LayoutLine } from '../text/layout';
+import { alignedTableRegions, coveredBy, figureRegions, ruledTableRegions, union, type Box } from './regions';
+
+export interface Routes {
+  table?: Engine;
+  math?: Engine;
+  chem?: Engine;
+}
+
+const median = (v: number[]) => (v.length ? [...v].sort((a, b) => a - b)[v.length >> 1]! : 0);
+const mathChars = /[=+−×÷^_<>≤≥∑∫√∞±∂∇∈∉⊂⊆∪∩→←⇒⇔≈≠∼′·∗α-ωΑ-Ω]/gu;
+
+export interface LayoutBlock {
+  kind: 'table' | 'figure' | 'math';
+  box: Box;
+}
+
+export class LayoutEngine implements Engine {
+  readonly mode = 'auto' as const;
+  readonly name = 'Geometric layout analysis, routed to the text, table and math engines';
+
+  constructor(
+    private readonly text: TextEngine,
+    private readonly routes: Routes,
+  ) {}
+
+  status(): EngineStatus {
+    return { mode: 'auto', available: true, models: this.text.status().models };
+  }
+
+  async recognize(request: EngineRequest): Promise<EngineResult> {
+    const timings: Record<string, number> = {};
+    const image = request.page.image;
+    // Lines are cut at wide gaps so that table cells (and columns the detector joined) arrive as separate boxes.
+    const results = await this.text.readBoxes(image, request.token, request.report, timings, { splitGapRatio: 0.8 });
+    const boxes = uprightBounds(results);
+    let start = performance.now();
+    const gray = toGray(image);
+    const binary = binarize(gray, image.width, image.height, otsu(gray));
+    const glyph = typicalGlyphHeight(binary);
+    const lineHeight = median(boxes.map((b) => b.y1 - b.y0)) || 2 * glyph;
+    const rules = findRules(
+      binary,
+      { minLength: Math.max(20, 4 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
+      { minLength: Math.max(12, 2 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
+    );
+    const tables = mergeOverlapping([...ruledTableRegions(rules, lineHeight), ...alignedTableRegions(rowsSplitAtGaps(boxes, lineHeight), image.width, lineHeight)]);
+    const insideTable = (b: Box) => tables.some((t) => coveredBy(b, t) > 0.5);
+    const textBoxes = boxes.filter((b) => !insideTable(b));
+    const figures = figureRegions(binary, [...textBoxes, ...tables], lineHeight).filter((f) => !tables.some((t) => coveredBy(f, t) > 0.5));
+    // Labels in or right beside a figure (axis ticks, legends, short annotations) belong to the figure.
+    const isLabelOf = (b: (typeof boxes)[number], f: Box) =>
+      coveredBy(b, f) > 0.6 || (b.text.length <= 16 && coveredBy(b, { x0: f.x0 - lineHeight, y0: f.y0 - lineHeight, x1: f.x1 + lineHeight, y1: f.y1 + 1.5 * lineHeight }) > 0.6);
+    for (const [i, f] of figures.entries()) for (const b of textBoxes) if (isLabelOf(b, f)) figures[i] = union(figures[i]!, b);
+    const inFlow = boxes.map((b) => !insideTable(b) && !figures.some((f) => isLabelOf(b, f)));
+    const flowBoxes = boxes.filter((_, i) => inFlow[i]);
+    timings.regions = performance.now() - start;
+
+    const lines = textLines(results.filter((_, i) => inFlow[i]), image);
+    const formulas = displayFormulaLines(lines, lineHeight);
+    const blocks: LayoutBlock[] = [
+      ...tables.map((box) => ({ kind: 'table' as const, box })),
+      ...figures.map((box) => ({ kind: 'figure' as const, box })),
+      ...formulas.map((line) => ({ kind: 'math' as const, box: line as Box })),
+    ];
+    const region = { x0: 0, y0: 0, x1: image.width, y1: image.height };
+    // One block filling the selection: answer in that engine's own format.
+    const sole = blocks.length === 1 && lines.length - formulas.length === 0 ? blocks[0] : undefined;
+    const soleEngine = sole && sole.kind !== 'figure' ? this.routes[sole.kind] : undefined;
+    if (sole && soleEngine) {
+      // An engine without its model (math before it is installed) leaves the block to the text path below.
+      const result = await soleEngine.recognize({ ...request, page: subPage(request.page, expand(sole.box, lineHeight * 0.5, region)) }).catch((error: unknown) => {
+        if (error instanceof OcrError && error.kind === 'modeNotAvailable') return undefined;
+        throw error;
+      });
+      if (result) return { ...result, timings: { ...timings, ...result.timings } };
+    }
+    if (blocks.length === 0 || (figures.length === 1 && lines.length === 0)) {
+      // A drawing with no text: a molecule if the chemistry engine reads one.
+      if (figures.length === 1 && this.routes.chem) {
+        const chem = await this.routes.chem.recognize(request).catch(() => undefined);
+        if (chem && chem.confidence > 0.3) return { ...chem, timings: { ...timings, ...chem.timings } };
+      }
+    }
+
+    start = performance.now();
+    const placed: LayoutLine[] = lines.filter((l) => !formulas.includes(l));
+    let figureCount = 0;
+    for (const block of blocks) {
+      await checkpoint(request.token);
+      let markdown: string;
+      if (block.kind === 'figure') {
+        figureCount++;
+        markdown = `![Figure ${figureCount}](figure-${figureCount}.png)`;
+      } else {
+        const engine = this.routes[block.kind as 'table' | 'math'];
+        const page = subPage(request.page, expand(block.box, lineHeight * 0.3, region));
+        const result = engine ? await engine.recognize({ ...request, page }).catch(() => undefined) : undefined;
+        if (block.kind === 'math') {
+          const line = block.box as LayoutLine;
+          markdown = result && result.math?.valid ? `$$\n${result.content}\n$$` : line.text;
+        } else markdown = result?.content ?? '';
+      }
+      placed.push({ text: '', confidence: 1, ...block.box, parts: [], block: { kind: block.kind, markdown } });
+    }
+    const content = toMarkdown(paragraphs(readingOrder(placed)));
+    timings.compose = performance.now() - start;
+    const chars = flowBoxes.reduce((n, b) => n + b.text.length, 0);
+    return {
+      content,
+      format: 'markdown',
+      confidence: chars ? flowBoxes.reduce((s, b) => s + b.confidence * b.text.length, 0) / chars : blocks.length ? 0.5 : 0,
+      lines: flowBoxes.map((b) => ({ text: b.text, confidence: b.confidence, box: [[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]] as Quad })),
+      models: this.text.status().models.map((m) => m.name),
+      timings,
+      layout: blocks.map((b) => ({ kind: b.kind, box: [[b.box.x0, b.box.y0], [b.box.x1, b.box.y0], [b.box.x1, b.box.y1], [b.box.x0, b.box.y1]] as Quad })),
+    };
+  }
+}
+
+/** Boxes on one baseline grouped as table rows: each box is one cell (the text engine already split wide gaps). */
+function rowsSplitAtGaps(boxes: Box[], lineHeight: number) {
+  const rows: { x0: number; y0: number; x1: number; y1: number; pieces: Box[] }[] = [];
+  for (const b of [...boxes].sort((p, q) => p.x0 - q.x0)) {
+    const row = rows.find((r) => Math.min(r.y1, b.y1) - Math.max(r.y0, b.y0) > 0.5 * Math.min(r.y1 - r.y0, b.y1 - b.y0));
+    if (row) {
+      row.pieces.push(b);
+      Object.assign(row, union(row, b));
+    } else rows.push({ ...b, pieces: [b] });
+  }
+  // Pieces closer than a line height are words of one cell or sentence, not separate cells.
+  for (const row of rows) {
+    const merged: Box[] = [];
+    for (const p of row.pieces) {
+      const last = merged[merged.length - 1];
+      if (last && p.x0 - last.x1 < 0.8 * lineHeight) merged[merged.length - 1] = union(last, p);
+      else merged.push({ ...p });
+    }
+    row.pieces = merged;
+  }
+  return rows;
+}
+
+/**
+ * Display formulas among text lines: centred in their column, narrower than prose, and either rich in math
+ * symbols, taller than a text line, or read with low confidence.
+ */
+export function displayFormulaLines(lines: LayoutLine[], lineHeight: number): LayoutLine[] {
+  return lines.filter((line) => {
+    const neighbours = lines.filter((l) => l !== line && Math.abs(l.y0 - line.y0) < 8 * lineHeight && Math.min(l.x1, line.x1) - Math.max(l.x0, line.x0) > 0);
+    const prose = neighbours.filter((l) => l.text.length > 30);
+    if (prose.length === 0) return false;
+    const left = Math.min(...prose.map((l) => l.x0)), right = Math.max(...prose.map((l) => l.x1));
+    const width = right - left;
+    const centred = Math.abs((line.x0 + line.x1) / 2 - (left + right) / 2) < 0.08 * width && line.x1 - line.x0 < 0.75 * width && line.x0 - left > 0.1 * width;
+    const symbols = (line.text.match(mathChars) ?? []).length / Math.max(1, line.text.length);
+    const words = line.text.split(/\s+/).filter((w) => /^\p{L}{3,}[.,;:]?$/u.test(w)).length;
+    const tall = line.y1 - line.y0 > 1.4 * lineHeight;
+    const mathLike = symbols > 0.1 || tall || line.confidence < 0.8;
+    return centred && mathLike && words < 4;
+  });
+}
+
+function mergeOverlapping(boxes: Box[]): Box[] {
+  const out: Box[] = [];
+  for (const b of boxes) {
+    const hit = out.findIndex((o) => coveredBy(b, o) > 0.3 || coveredBy(o, b) > 0.3);
+    if (hit >= 0) out[hit] = union(out[hit]!, b);
+    else out.push({ ...b });
+  }
+  return out;
+}
+
+function expand(b: Box, margin: number, within: Box): Box {
+  return { x0: Math.max(within.x0, Math.floor(b.x0 - margin)), y0: Math.max(within.y0, Math.floor(b.y0 - margin)), x1: Math.min(within.x1, Math.ceil(b.x1 + margin)), y1: Math.min(within.y1, Math.ceil(b.y1 + margin)) };
+}
+
+/** A crop of a loaded page as a page of its own, keeping the mapping back to page units. */
+function subPage(page: LoadedPage, b: Box): LoadedPage {
+  const image: RgbImage = cropImage(page.image, b.x0, b.y0, Math.max(1, b.x1 - b.x0), Math.max(1, b.y1 - b.y0));
+  return { ...page, image, originX: page.originX + b.x0 / page.scale, originY: page.originY + b.y0 / page.scale };
+}

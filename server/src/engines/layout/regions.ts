@@ -1,0 +1,137 @@
+/**
+ * Page regions found by geometry: ruled tables (clusters of ruling lines), aligned tables (runs of rows of
+ * short, column-aligned cells), figures (ink that no text box explains). Pure functions over boxes and masks.
+ */
+import type { Rule, Rules, BinaryImage } from '../table/rules';
+
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export const area = (b: Box) => Math.max(0, b.x1 - b.x0) * Math.max(0, b.y1 - b.y0);
+export const intersection = (a: Box, b: Box) => area({ x0: Math.max(a.x0, b.x0), y0: Math.max(a.y0, b.y0), x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1) });
+export const union = (a: Box, b: Box): Box => ({ x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) });
+/** Share of `inner` lying inside `outer`. */
+export const coveredBy = (inner: Box, outer: Box) => (area(inner) ? intersection(inner, outer) / area(inner) : 0);
+
+/**
+ * Tables drawn with rules: horizontal rules of similar extent stacked within a few text lines of each other
+ * (booktabs: top, mid, bottom rules; grids: every row), joined with any vertical rules crossing them.
+ */
+export function ruledTableRegions(rules: Rules, lineHeight: number): Box[] {
+  const horizontal = [...rules.horizontal].filter((r) => r.to - r.from > 3.5 * lineHeight).sort((a, b) => a.at - b.at);
+  const groups: Rule[][] = [];
+  for (const rule of horizontal) {
+    const group = groups.find((g) => {
+      const last = g[g.length - 1]!;
+      const overlap = Math.min(last.to, rule.to) - Math.max(last.from, rule.from);
+      return rule.at - last.at < 8 * lineHeight && overlap > 0.6 * Math.min(last.to - last.from, rule.to - rule.from);
+    });
+    if (group) group.push(rule);
+    else groups.push([rule]);
+  }
+  return groups
+    .filter((g) => g.length >= 2 && g[g.length - 1]!.at - g[0]!.at > 1.5 * lineHeight)
+    .map((g) => {
+      let box: Box = { x0: Math.min(...g.map((r) => r.from)), x1: Math.max(...g.map((r) => r.to)), y0: g[0]!.at - 2, y1: g[g.length - 1]!.at + 2 };
+      for (const v of rules.vertical) if (v.at >= box.x0 - lineHeight && v.at <= box.x1 + lineHeight && v.from < box.y1 && v.to > box.y0) box = union(box, { x0: v.at - 1, x1: v.at + 1, y0: v.from, y1: v.to });
+      return box;
+    });
+}
+
+/**
+ * Tables without rules: three or more consecutive rows, each split into two or more short pieces whose left
+ * edges line up with the rows around them. Two-column prose also has two pieces per row, but they are long.
+ */
+export function alignedTableRegions(rows: { pieces: Box[] }[], regionWidth: number, lineHeight: number): Box[] {
+  // Long pieces are prose (for instance the other column of a two-column page) and never table cells; nor is
+  // the short last line of a paragraph, which sits flush under a long line.
+  const long = rows.flatMap((r) => r.pieces).filter((p) => p.x1 - p.x0 >= 0.3 * regionWidth);
+  const endsParagraph = (p: Box) => long.some((l) => Math.abs(l.x0 - p.x0) < lineHeight && p.y0 - l.y1 < 0.8 * lineHeight && p.y0 > l.y0);
+  const lines = rows
+    .map((r) => r.pieces.filter((p) => p.x1 - p.x0 < 0.35 * regionWidth && !endsParagraph(p)))
+    .filter((pieces) => pieces.length > 0)
+    .map((pieces) => ({ ...pieces.reduce<Box>((b, p) => union(b, p), pieces[0]!), pieces }));
+  const isRow = (l: (typeof lines)[number]) => l.pieces.length >= 2;
+  const aligned = (a: (typeof lines)[number], b: (typeof lines)[number]) =>
+    a.pieces.filter((p) => b.pieces.some((q) => Math.abs(p.x0 - q.x0) < lineHeight || Math.abs(p.x1 - q.x1) < lineHeight)).length >= 2;
+  const sorted = [...lines].sort((a, b) => a.y0 - b.y0);
+  const regions: Box[] = [];
+  let run: (typeof lines)[number][] = [];
+  const flush = () => {
+    if (run.length >= 3) {
+      let box = run.reduce<Box>((b, l) => union(b, l), run[0]!);
+      // A header row often has long labels with narrow gaps, so it fails the row test: take the row right
+      // above the body when its pieces lie within the table's width.
+      const above = lines.filter((l) => l.y1 <= box.y0 + 0.2 * lineHeight && l.y0 > box.y0 - 2.5 * lineHeight && l.x0 >= box.x0 - lineHeight && l.x1 <= box.x1 + lineHeight);
+      if (above.length) box = union(box, above.reduce<Box>((b, l) => union(b, l), above[0]!));
+      regions.push(box);
+    }
+    run = [];
+  };
+  for (const line of sorted) {
+    const last = run[run.length - 1];
+    if (isRow(line) && (!last || (line.y0 - last.y1 < 2 * lineHeight && aligned(last, line)))) run.push(line);
+    else {
+      flush();
+      if (isRow(line)) run.push(line);
+    }
+  }
+  flush();
+  return regions;
+}
+
+/**
+ * Figures: ink outside every text box and known region, grown by about a line height so a plot's strokes
+ * join, kept when the blob is large. Works on a grid of cells (one per `cell` pixels) to stay fast on pages.
+ */
+export function figureRegions(ink: BinaryImage, covered: Box[], lineHeight: number): Box[] {
+  const cell = Math.max(2, Math.round(lineHeight / 4));
+  const gw = Math.ceil(ink.width / cell), gh = Math.ceil(ink.height / cell);
+  const grid = new Uint8Array(gw * gh);
+  for (let y = 0; y < ink.height; y++) for (let x = 0; x < ink.width; x++) if (ink.ink[y * ink.width + x]) grid[Math.floor(y / cell) * gw + Math.floor(x / cell)] = 1;
+  // Text and regions already explained are blanked (with a small margin).
+  for (const b of covered) {
+    const m = 0.2 * lineHeight;
+    for (let gy = Math.max(0, Math.floor((b.y0 - m) / cell)); gy < Math.min(gh, Math.ceil((b.y1 + m) / cell)); gy++)
+      for (let gx = Math.max(0, Math.floor((b.x0 - m) / cell)); gx < Math.min(gw, Math.ceil((b.x1 + m) / cell)); gx++) grid[gy * gw + gx] = 0;
+  }
+  // Grow by ~a line height so separate strokes of one drawing connect.
+  const reach = 4;
+  const grown = new Uint8Array(gw * gh);
+  for (let gy = 0; gy < gh; gy++) for (let gx = 0; gx < gw; gx++) {
+    if (!grid[gy * gw + gx]) continue;
+    for (let dy = -reach; dy <= reach; dy++) for (let dx = -reach; dx <= reach; dx++) {
+      const ny = gy + dy, nx = gx + dx;
+      if (ny >= 0 && ny < gh && nx >= 0 && nx < gw) grown[ny * gw + nx] = 1;
+    }
+  }
+  const seen = new Uint8Array(gw * gh);
+  const out: Box[] = [];
+  for (let start = 0; start < grown.length; start++) {
+    if (!grown[start] || seen[start]) continue;
+    let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1, inkCells = 0;
+    const stack = [start];
+    seen[start] = 1;
+    while (stack.length) {
+      const i = stack.pop()!;
+      const gx = i % gw, gy = (i - gx) / gw;
+      if (grid[i]) {
+        inkCells++;
+        x0 = Math.min(x0, gx); x1 = Math.max(x1, gx); y0 = Math.min(y0, gy); y1 = Math.max(y1, gy);
+      }
+      for (const j of [i - 1, i + 1, i - gw, i + gw]) {
+        if (j < 0 || j >= grown.length || seen[j] || !grown[j]) continue;
+        if ((j === i - 1 && gx === 0) || (j === i + 1 && gx === gw - 1)) continue;
+        seen[j] = 1;
+        stack.push(j);
+      }
+    }
+    const box = { x0: x0 * cell, y0: y0 * cell, x1: (x1 + 1) * cell, y1: (y1 + 1) * cell };
+    if (inkCells >= 12 && box.x1 - box.x0 > 4 * lineHeight && box.y1 - box.y0 > 3 * lineHeight) out.push(box);
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { OcrService } from '../../server/src/service';
+import { root } from '../fixtures';
+
+const service = new OcrService({ executionProvider: 'cpu' });
+const never = { isCancellationRequested: false };
+// A two-column page composed by training/layout/compose-page.mts with its ground truth.
+const page = path.join(root, 'media/samples/sample-page.png');
+const truth = JSON.parse(readFileSync(path.join(root, 'media/samples/sample-page.json'), 'utf8')) as { type: string; box: number[]; content: string }[];
+
+describe('auto mode on a composed two-column page', () => {
+  it('finds the tables and the figure, and writes text, tables and figure links in reading order', async () => {
+    const result = await service.recognize({ source: { path: page }, mode: 'auto' }, never);
+    const kinds = (result.layout ?? []).map((b) => b.kind);
+    assert.equal(kinds.filter((k) => k === 'table').length, truth.filter((b) => b.type === 'table').length);
+    assert.equal(kinds.filter((k) => k === 'figure').length, truth.filter((b) => b.type === 'figure').length);
+    const md = result.content;
+    // Every table of the truth appears as a GFM table with its header cells.
+    for (const block of truth.filter((b) => b.type === 'table')) {
+      const table = JSON.parse(block.content) as { cells: { row: number; text: string }[] };
+      const header = table.cells.filter((c) => c.row === 0).map((c) => c.text);
+      assert.ok(md.includes(`| ${header.join(' | ')} |`), `missing table header ${header.join(' | ')}`);
+    }
+    assert.match(md, /!\[Figure 1\]\(figure-1\.png\)/);
+    // Reading order: the left column (first text paragraph, the figure) before the right column (tables).
+    const firstText = truth.find((b) => b.type === 'text')!.content.split(' ').slice(0, 4).join(' ');
+    const order = [md.indexOf('# At are depth their'), md.indexOf(firstText), md.indexOf('![Figure 1]'), md.indexOf('Table 1:'), md.indexOf('Table 2:')];
+    assert.ok(order.every((v) => v >= 0), JSON.stringify(order));
+    assert.deepEqual([...order].sort((a, b) => a - b), order);
+    // Axis labels belong to the figure, not to the text.
+    assert.doesNotMatch(md, /^0\s+5\s+10/m);
+  });
+
+  it('answers a selection holding only a table in the table engine\'s format', async () => {
+    const result = await service.recognize({ source: { path: path.join(root, 'media/samples/sample-table.png') }, mode: 'auto' }, never);
+    assert.equal(result.format, 'html');
+    assert.ok(result.table && result.table.cells.some((c) => c.text === 'Depth (m)' && c.colSpan === 2));
+  });
+});

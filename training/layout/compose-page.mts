@@ -1,0 +1,158 @@
+// Composes synthetic document pages with known layout: headings, paragraphs in one or two columns, display
+// formulas (MathJax), ruled tables, plots with captions. Output: <out>/page-NNN.png + truth.json with every
+// block's type, box (pixels) and content, in reading order. Used for layout tests and to measure the auto
+// classifier on data it was not tuned on. Run: npx tsx training/layout/compose-page.mts <out> <count> [seed]
+import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
+import { Resvg } from '@resvg/resvg-js';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkTex } from '../../server/src/engines/math/validate.ts';
+import { drawTable, makeTable } from '../table/make-tables.mjs';
+
+export type BlockType = 'heading' | 'text' | 'math' | 'table' | 'figure' | 'caption';
+export interface Block { type: BlockType; box: [number, number, number, number]; content: string }
+
+const [out = 'training/layout/data/pages', countArg = '10', seedArg = '5'] = process.argv.slice(2);
+GlobalFonts.registerFromPath('/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf', 'PSerif');
+GlobalFonts.registerFromPath('/usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf', 'PSerifBold');
+GlobalFonts.registerFromPath('/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf', 'TSans');
+let seed = Number(seedArg);
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const pick = <T,>(a: readonly T[]): T => a[Math.floor(random() * a.length)]!;
+
+const words = 'the of and to in is was for that with as by on are from be this which or at an not have were it has but also its been their all more one can other these than into two only some may such would when well will most used first time after between each should under where however because three through during without before while number system results value method shown small large total following model data estimate measured sample error rate field survey water depth'.split(' ');
+const sentence = () => {
+  const n = 8 + Math.floor(random() * 12);
+  const s = Array.from({ length: n }, () => pick(words)).join(' ');
+  return s[0]!.toUpperCase() + s.slice(1) + '.';
+};
+// Display formulas from the training corpus (never from the evaluation sets).
+const formulas = readFileSync('/work/shared/corpus/formulas/formulas-display.txt', 'utf8').split('\n').filter((f) => f.length > 8 && f.length < 60);
+
+function wrap(ctx: SKRSContext2D, text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if (ctx.measureText(next).width > width && line) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+function plot(width: number, height: number) {
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
+  ctx.strokeStyle = '#000';
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  ctx.moveTo(40, 10);
+  ctx.lineTo(40, height - 30);
+  ctx.lineTo(width - 10, height - 30);
+  ctx.stroke();
+  ctx.lineWidth = 2.5;
+  ctx.beginPath();
+  const phase = random() * 6;
+  for (let x = 0; x <= width - 60; x += 4) {
+    const y = (height - 50) / 2 + Math.sin(x / 30 + phase) * (height - 70) / 2.5 + 10;
+    if (x === 0) ctx.moveTo(41 + x, y);
+    else ctx.lineTo(41 + x, y);
+  }
+  ctx.stroke();
+  ctx.fillStyle = '#000';
+  ctx.font = '16px TSans';
+  for (let i = 0; i <= 4; i++) ctx.fillText(String(i * 5), 40 + (i * (width - 60)) / 4 - 4, height - 10);
+  return canvas;
+}
+
+export async function composePage(twoColumns: boolean) {
+  const W = 1275, H = 1650, margin = 110, gutter = 50;
+  const canvas = createCanvas(W, H);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, W, H);
+  ctx.fillStyle = '#000';
+  const blocks: Block[] = [];
+  let y = margin;
+  ctx.font = '40px PSerifBold';
+  const title = Array.from({ length: 3 + Math.floor(random() * 3) }, () => pick(words)).join(' ').replace(/^./, (c) => c.toUpperCase());
+  ctx.fillText(title, margin, y + 36);
+  blocks.push({ type: 'heading', box: [margin, y, margin + ctx.measureText(title).width, y + 48], content: title });
+  y += 90;
+  const columns = twoColumns ? [[margin, (W - 2 * margin - gutter) / 2], [margin + (W - 2 * margin + gutter) / 2, (W - 2 * margin - gutter) / 2]] : [[margin, W - 2 * margin]];
+  const top = y;
+  for (const [x0, colW] of columns as [number, number][]) {
+    y = top;
+    while (y < H - margin - 200) {
+      const kind = pick(['text', 'text', 'text', 'math', 'table', 'figure'] as const);
+      if (kind === 'text') {
+        ctx.font = '24px PSerif';
+        const lines = wrap(ctx, Array.from({ length: 2 + Math.floor(random() * 3) }, sentence).join(' '), colW);
+        const start = y;
+        for (const line of lines) {
+          if (y > H - margin - 40) break;
+          ctx.fillText(line, x0, y + 24);
+          y += 34;
+        }
+        blocks.push({ type: 'text', box: [x0, start, x0 + colW, y], content: lines.join(' ') });
+        y += 24;
+      } else if (kind === 'math') {
+        const tex = pick(formulas);
+        const check = checkTex(tex);
+        if (!check.ok) continue;
+        const svg = check.svg.replace(/^<mjx-container[^>]*>/, '').replace(/<\/mjx-container>$/, '');
+        const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: 1.6 }, background: '#ffffff' }).render();
+        if (png.width > colW || y + png.height > H - margin) continue;
+        const { loadImage } = await import('@napi-rs/canvas');
+        const image = await loadImage(png.asPng());
+        const left = x0 + (colW - png.width) / 2;
+        ctx.drawImage(image, left, y + 10);
+        blocks.push({ type: 'math', box: [left, y + 10, left + png.width, y + 10 + png.height], content: tex });
+        y += png.height + 40;
+      } else if (kind === 'table') {
+        const table = makeTable(pick(['grid', 'booktabs', 'plain']));
+        const drawn = drawTable(table, 'TSans', 18);
+        if (drawn.width > colW || y + drawn.height + 40 > H - margin) continue;
+        ctx.drawImage(drawn, x0, y);
+        blocks.push({ type: 'table', box: [x0, y, x0 + drawn.width, y + drawn.height], content: JSON.stringify(table) });
+        y += drawn.height + 10;
+        ctx.font = '20px PSerif';
+        const caption = `Table ${blocks.filter((b) => b.type === 'table').length}: ${sentence()}`.slice(0, Math.floor(colW / 10));
+        ctx.fillText(caption, x0, y + 20);
+        blocks.push({ type: 'caption', box: [x0, y, x0 + ctx.measureText(caption).width, y + 26], content: caption });
+        y += 60;
+      } else {
+        const h = 220 + Math.floor(random() * 120);
+        if (y + h + 40 > H - margin) continue;
+        const w = Math.min(colW, 380 + Math.floor(random() * 300));
+        ctx.drawImage(plot(w, h), x0, y);
+        blocks.push({ type: 'figure', box: [x0, y, x0 + w, y + h], content: '' });
+        y += h + 10;
+        ctx.font = '20px PSerif';
+        const caption = `Figure ${blocks.filter((b) => b.type === 'figure').length}: ${sentence()}`.slice(0, Math.floor(colW / 10));
+        ctx.fillText(caption, x0, y + 20);
+        blocks.push({ type: 'caption', box: [x0, y, x0 + ctx.measureText(caption).width, y + 26], content: caption });
+        y += 60;
+      }
+    }
+  }
+  return { png: await canvas.encode('png'), blocks };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  mkdirSync(out, { recursive: true });
+  const truth: Record<string, Block[]> = {};
+  for (let i = 0; i < Number(countArg); i++) {
+    const { png, blocks } = await composePage(i % 2 === 1);
+    const name = `page-${String(i).padStart(3, '0')}.png`;
+    writeFileSync(join(out, name), png);
+    truth[name] = blocks;
+  }
+  writeFileSync(join(out, 'truth.json'), JSON.stringify(truth, null, 1));
+  console.log(`wrote ${countArg} pages to ${out}`);
+}
