@@ -70,8 +70,12 @@ export interface RecognizeResult {
   alternatives?: { markdown?: string; html?: string; latex?: string };
   /** Table mode: the recognised structure. */
   table?: TableStructure;
-  /** Auto mode: the non-text blocks found (tables, figures, display formulas), in page units. */
-  layout?: { kind: 'text' | 'table' | 'figure' | 'math'; box: Quad }[];
+  /** Auto mode: the decision for the selection and the non-text blocks found (tables, figures, display formulas), in page units. */
+  layout?: {
+    /** What the whole selection was taken to be, and so which engine answered. */
+    kind: 'text' | 'table' | 'figure' | 'math' | 'chem';
+    blocks: { kind: 'table' | 'figure' | 'math'; box: Quad }[];
+  };
   /** Math mode: whether MathJax parses the LaTeX (an invalid result must not be inserted silently) and its SVG. */
   math?: MathCheck;
   /** Chem mode: the molecule, drawn back by RDKit so the user can compare it with the crop. */

@@ -137,7 +137,7 @@ export class OcrService {
       ...(result.alternatives ? { alternatives: result.alternatives } : {}),
       ...(result.table ? { table: result.table } : {}),
       ...(result.math ? { math: result.math } : {}),
-      ...(result.layout ? { layout: result.layout.map((b) => ({ ...b, box: mapQuad(b.box, toPage) })) } : {}),
+      ...(result.layout ? { layout: { kind: result.layout.kind, blocks: result.layout.blocks.map((b) => ({ ...b, box: mapQuad(b.box, toPage) })) } } : {}),
       ...(result.chem ? { chem: result.chem } : {}),
     };
   }

@@ -14,7 +14,8 @@ const truth = JSON.parse(readFileSync(path.join(root, 'media/samples/sample-page
 describe('auto mode on a composed two-column page', () => {
   it('finds the tables and the figure, and writes text, tables and figure links in reading order', async () => {
     const result = await service.recognize({ source: { path: page }, mode: 'auto' }, never);
-    const kinds = (result.layout ?? []).map((b) => b.kind);
+    assert.equal(result.layout?.kind, 'text');
+    const kinds = (result.layout?.blocks ?? []).map((b) => b.kind);
     assert.equal(kinds.filter((k) => k === 'table').length, truth.filter((b) => b.type === 'table').length);
     assert.equal(kinds.filter((k) => k === 'figure').length, truth.filter((b) => b.type === 'figure').length);
     const md = result.content;

@@ -45,7 +45,7 @@ export interface PageFigure {
 export async function recognizePage(service: OcrService, page: LoadedPage, token: CancelToken): Promise<{ result: PageMarkdown; figures: PageFigure[] }> {
   const result = await service.recognizeLoaded(page, 'auto', token);
   const toRaster = (x: number, y: number) => [(x - page.originX) * page.scale, (y - page.originY) * page.scale] as const;
-  const figures = (result.layout ?? [])
+  const figures = (result.layout?.blocks ?? [])
     .filter((b) => b.kind === 'figure')
     .map((b, i) => {
       const [x0, y0] = toRaster(b.box[0][0], b.box[0][1]);

@@ -70,7 +70,10 @@ export class LayoutEngine implements Engine {
     timings.regions = performance.now() - start;
 
     const lines = textLines(results.filter((_, i) => inFlow[i]), image);
-    const formulas = displayFormulaLines(lines, lineHeight);
+    // A selection holding nothing but a formula has no prose to be centred in: judge its lines alone.
+    const formulas = tables.length === 0 && figures.length === 0 && lines.length > 0 && lines.length <= 4 && lines.every((l) => looksLikeMath(l, lineHeight))
+      ? [lines.reduce((a, l) => ({ ...a, ...union(a, l), text: `${a.text} ${l.text}` }))]
+      : displayFormulaLines(lines, lineHeight);
     const blocks: LayoutBlock[] = [
       ...tables.map((box) => ({ kind: 'table' as const, box })),
       ...figures.map((box) => ({ kind: 'figure' as const, box })),
@@ -78,7 +81,7 @@ export class LayoutEngine implements Engine {
     ];
     const region = { x0: 0, y0: 0, x1: image.width, y1: image.height };
     // One block filling the selection: answer in that engine's own format.
-    const sole = blocks.length === 1 && lines.length - formulas.length === 0 ? blocks[0] : undefined;
+    const sole = blocks.length === 1 && lines.every((l) => formulas.some((f) => coveredBy(l, f) > 0.5)) ? blocks[0] : undefined;
     const soleEngine = sole && sole.kind !== 'figure' ? this.routes[sole.kind] : undefined;
     if (sole && soleEngine) {
       // An engine without its model (math before it is installed) leaves the block to the text path below.
@@ -86,13 +89,13 @@ export class LayoutEngine implements Engine {
         if (error instanceof OcrError && error.kind === 'modeNotAvailable') return undefined;
         throw error;
       });
-      if (result) return { ...result, timings: { ...timings, ...result.timings } };
+      if (result) return { ...result, timings: { ...timings, ...result.timings }, layout: { kind: sole.kind, blocks: quads(blocks) } };
     }
     if (blocks.length === 0 || (figures.length === 1 && lines.length === 0)) {
       // A drawing with no text: a molecule if the chemistry engine reads one.
       if (figures.length === 1 && this.routes.chem) {
         const chem = await this.routes.chem.recognize(request).catch(() => undefined);
-        if (chem && chem.confidence > 0.3) return { ...chem, timings: { ...timings, ...chem.timings } };
+        if (chem && chem.confidence > 0.3) return { ...chem, timings: { ...timings, ...chem.timings }, layout: { kind: 'chem', blocks: quads(blocks) } };
       }
     }
 
@@ -126,7 +129,7 @@ export class LayoutEngine implements Engine {
       lines: flowBoxes.map((b) => ({ text: b.text, confidence: b.confidence, box: [[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]] as Quad })),
       models: this.text.status().models.map((m) => m.name),
       timings,
-      layout: blocks.map((b) => ({ kind: b.kind, box: [[b.box.x0, b.box.y0], [b.box.x1, b.box.y0], [b.box.x1, b.box.y1], [b.box.x0, b.box.y1]] as Quad })),
+      layout: { kind: sole?.kind ?? 'text', blocks: quads(blocks) },
     };
   }
 }
@@ -154,9 +157,15 @@ function rowsSplitAtGaps(boxes: Box[], lineHeight: number) {
   return rows;
 }
 
+/** Rich in math symbols, taller than a text line, or read with low confidence — and not a sentence. */
+export function looksLikeMath(line: LayoutLine, lineHeight: number): boolean {
+  const symbols = (line.text.match(mathChars) ?? []).length / Math.max(1, line.text.length);
+  const words = line.text.split(/\s+/).filter((w) => /^\p{L}{3,}[.,;:]?$/u.test(w)).length;
+  return (symbols > 0.1 || line.y1 - line.y0 > 1.4 * lineHeight || line.confidence < 0.8) && words < 4;
+}
+
 /**
- * Display formulas among text lines: centred in their column, narrower than prose, and either rich in math
- * symbols, taller than a text line, or read with low confidence.
+ * Display formulas among text lines: centred in their column, narrower than prose, and math-like.
  */
 export function displayFormulaLines(lines: LayoutLine[], lineHeight: number): LayoutLine[] {
   return lines.filter((line) => {
@@ -166,12 +175,12 @@ export function displayFormulaLines(lines: LayoutLine[], lineHeight: number): La
     const left = Math.min(...prose.map((l) => l.x0)), right = Math.max(...prose.map((l) => l.x1));
     const width = right - left;
     const centred = Math.abs((line.x0 + line.x1) / 2 - (left + right) / 2) < 0.08 * width && line.x1 - line.x0 < 0.75 * width && line.x0 - left > 0.1 * width;
-    const symbols = (line.text.match(mathChars) ?? []).length / Math.max(1, line.text.length);
-    const words = line.text.split(/\s+/).filter((w) => /^\p{L}{3,}[.,;:]?$/u.test(w)).length;
-    const tall = line.y1 - line.y0 > 1.4 * lineHeight;
-    const mathLike = symbols > 0.1 || tall || line.confidence < 0.8;
-    return centred && mathLike && words < 4;
+    return centred && looksLikeMath(line, lineHeight);
   });
+}
+
+function quads(blocks: LayoutBlock[]) {
+  return blocks.map((b) => ({ kind: b.kind, box: [[b.box.x0, b.box.y0], [b.box.x1, b.box.y0], [b.box.x1, b.box.y1], [b.box.x0, b.box.y1]] as Quad }));
 }
 
 function mergeOverlapping(boxes: Box[]): Box[] {

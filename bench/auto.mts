@@ -1,0 +1,48 @@
+// npm run bench:auto [-- --pages N --seed S]
+// Accuracy of auto mode's decision for a selection (text / table / math / figure) on blocks cut from pages
+// that training/layout/compose-page.mts composes with a seed never used while writing the rules (default
+// 2000). The page composer's truth gives each block's kind; a heading or caption counts as text.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { OcrService } from '../server/src/service.ts';
+
+const { values } = parseArgs({ options: { pages: { type: 'string', default: '6' }, seed: { type: 'string', default: '2000' } } });
+const dir = mkdtempSync(path.join(tmpdir(), 'bench-auto-'));
+process.argv = [process.argv[0]!, 'compose', dir, values.pages!, values.seed!];
+const { composePage } = await import('../training/layout/compose-page.mts');
+const service = new OcrService({ executionProvider: 'cpu' });
+const classes = ['text', 'table', 'math', 'figure'] as const;
+const confusion = new Map<string, number>();
+const latencies: number[] = [];
+let n = 0, correct = 0;
+for (let p = 0; p < Number(values.pages); p++) {
+  const { png, blocks } = await composePage(p % 2 === 1);
+  for (const [i, block] of blocks.entries()) {
+    const truth = block.type === 'heading' || block.type === 'caption' ? 'text' : block.type;
+    const [x0, y0, x1, y1] = block.box.map(Math.round) as [number, number, number, number];
+    const m = 12;
+    const file = path.join(dir, `p${p}-b${i}.png`);
+    writeFileSync(file, await sharp(png).extract({ left: Math.max(0, x0 - m), top: Math.max(0, y0 - m), width: x1 - x0 + 2 * m, height: y1 - y0 + 2 * m }).png().toBuffer());
+    const started = performance.now();
+    const result = await service.recognize({ source: { path: file }, mode: 'auto' }, { isCancellationRequested: false }).catch(() => undefined);
+    latencies.push(performance.now() - started);
+    const predicted = result?.layout?.kind ?? 'error';
+    confusion.set(`${truth}→${predicted}`, (confusion.get(`${truth}→${predicted}`) ?? 0) + 1);
+    n++;
+    if (predicted === truth) correct++;
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+latencies.sort((a, b) => a - b);
+console.log(`npm run bench:auto -- --pages ${values.pages} --seed ${values.seed}    (${new Date().toISOString().slice(0, 10)})\n`);
+console.log(`| truth \\ decided | ${[...classes, 'chem', 'error'].join(' | ')} | n | accuracy |`);
+console.log(`|---|${'---|'.repeat(classes.length + 4)}`);
+for (const t of classes) {
+  const row = [...classes, 'chem', 'error'].map((c) => confusion.get(`${t}→${c}`) ?? 0);
+  const total = row.reduce((a, b) => a + b, 0);
+  console.log(`| ${t} | ${row.join(' | ')} | ${total} | ${total ? ((100 * (confusion.get(`${t}→${t}`) ?? 0)) / total).toFixed(0) : '-'} % |`);
+}
+console.log(`\nall: ${correct}/${n} = ${((100 * correct) / n).toFixed(1)} %, median ${latencies[latencies.length >> 1]!.toFixed(0)} ms per selection`);
