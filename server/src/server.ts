@@ -40,7 +40,9 @@ function sendStatus(message?: string, health: 'ok' | 'warning' | 'error' = 'ok')
   if (!s) return;
   const provider = s.sessions.provider;
   void connection.sendNotification(ServerStatusNotification.type, {
-    health: provider.fallbackReason && health === 'ok' ? 'warning' : health,
+    // Falling back to CPU is expected under `auto` on a machine without a GPU; it is a warning only when a
+    // GPU provider was asked for by name.
+    health: provider.fallbackReason && health === 'ok' && s.sessions.requested !== 'auto' ? 'warning' : health,
     busy: s.busy,
     executionProvider: provider.active,
     message: message ?? (provider.fallbackReason ? `Running on CPU: ${provider.fallbackReason}` : undefined),
@@ -52,9 +54,11 @@ connection.onRequest(RecognizeRequest.type, async (params, token) => {
   // A no-op reporter when the client sent no token.
   const workDone = connection.window.attachWorkDoneProgress(params?.workDoneToken);
   workDone.begin('Recognizing', undefined, 'starting', true);
-  sendStatus();
   try {
-    return await s.recognize(params, token, (message) => workDone.report(message));
+    const running = s.recognize(params, token, (message) => workDone.report(message));
+    // The request is queued now, so the status says busy.
+    sendStatus();
+    return await running;
   } catch (error) {
     throw toResponseError(error);
   } finally {

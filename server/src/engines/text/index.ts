@@ -55,6 +55,8 @@ const detMaxSide = 2560;
 const detLineHeightBand = [12, 80] as const;
 const detTargetLineHeight = 22;
 const recBatchSize = 6;
+/** Columns per recognition batch: bounds one onnxruntime call to well under a second, so a cancel is seen soon. */
+const recBatchColumns = 6000;
 const recMaxWidth = 3200;
 const clsWidth = 192;
 
@@ -247,9 +249,13 @@ export class TextEngine implements Engine {
     const results: RecognizedSegment[][] = new Array(crops.length);
     // Similar widths share a batch, so little of each batch is padding.
     const order = crops.map((_, i) => i).sort((a, b) => crops[a]!.width - crops[b]!.width);
-    for (let from = 0; from < order.length; from += recBatchSize) {
+    for (let from = 0; from < order.length; ) {
       await checkpoint(token);
-      const indices = order.slice(from, from + recBatchSize);
+      let count = 1;
+      // Widths only grow along `order`, so the batch costs count × its last width.
+      while (count < recBatchSize && from + count < order.length && (count + 1) * crops[order[from + count]!]!.width <= recBatchColumns) count++;
+      const indices = order.slice(from, from + count);
+      from += count;
       const batch = indices.map((i) => crops[i]!);
       const { tensor, width } = recPreprocess(batch);
       const output = await models.rec.run({ [models.rec.inputNames[0]!]: new ort.Tensor('float32', tensor, [batch.length, 3, recHeight, width]) });

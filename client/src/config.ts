@@ -1,0 +1,42 @@
+/** Typed access to the `formattedOcr.*` settings (declared in package.json `contributes.configuration`). */
+import * as vscode from 'vscode';
+import type { ExecutionProviderSetting, RecognitionMode } from '../../server/src/protocol';
+import { executionProviderSettings, recognitionModes } from '../../server/src/protocol';
+import type { MathDelimiters, TableFormatSetting } from './insert';
+
+export const section = 'formattedOcr';
+
+/** Settings the daemon reads at start-up: changing one offers a restart. */
+export const requiresServerRestart = [`${section}.executionProvider`] as const;
+
+function pick<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return allowed.includes(value as T) ? (value as T) : fallback;
+}
+
+export class Config {
+  private get cfg(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration(section);
+  }
+  get executionProvider(): ExecutionProviderSetting {
+    return pick(this.cfg.get('executionProvider'), executionProviderSettings, 'auto');
+  }
+  get defaultMode(): RecognitionMode {
+    return pick(this.cfg.get('defaultMode'), recognitionModes, 'text');
+  }
+  get mathDelimiters(): MathDelimiters {
+    return pick(this.cfg.get('math.delimiters'), ['dollars', 'brackets', 'equation'] as const, 'brackets');
+  }
+  get tableFormat(): TableFormatSetting {
+    return pick(this.cfg.get('table.format'), ['auto', 'gfm', 'html', 'latex'] as const, 'auto');
+  }
+  get pdfRenderDpi(): number {
+    const dpi = Number(this.cfg.get('pdf.renderDpi'));
+    return Number.isFinite(dpi) ? Math.min(600, Math.max(72, Math.round(dpi))) : 300;
+  }
+  get insertAfterConvert(): boolean {
+    return this.cfg.get<boolean>('insertAfterConvert', true);
+  }
+  get showResultView(): boolean {
+    return this.cfg.get<boolean>('showResultView', true);
+  }
+}

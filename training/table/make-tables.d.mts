@@ -1,0 +1,12 @@
+// Types for make-tables.mjs (plain JavaScript so it runs without a build step).
+import type { Canvas } from '@napi-rs/canvas';
+
+export interface TableTruth {
+  style: 'grid' | 'booktabs' | 'plain';
+  headerRows: number;
+  rows: number;
+  cols: number;
+  cells: { row: number; col: number; rowSpan: number; colSpan: number; text: string }[];
+}
+export function makeTable(style: TableTruth['style']): TableTruth;
+export function drawTable(table: TableTruth, family: string, size: number): Canvas;
