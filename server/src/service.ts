@@ -3,6 +3,8 @@ import type { Engine } from './engines/engine';
 import { ort, SessionFactory } from './engines/runtime';
 import { TextEngine } from './engines/text';
 import { TableEngine } from './engines/table';
+import { ChemEngine } from './engines/chem';
+import { MathEngine } from './engines/math';
 import { LayoutEngine } from './engines/layout';
 import { mapQuad } from './engines/geometry';
 import { defaultLimits } from './limits';
@@ -45,8 +47,10 @@ export class OcrService {
     this.sessions = new SessionFactory(provider);
     const text = new TextEngine(this.sessions);
     const table = new TableEngine(text);
-    const layout = new LayoutEngine(text, { table });
-    for (const engine of [text, table, layout]) this.engines.set(engine.mode, engine);
+    const math = new MathEngine(this.sessions);
+    const chem = new ChemEngine();
+    const layout = new LayoutEngine(text, { table, math, chem });
+    for (const engine of [text, table, math, chem, layout]) this.engines.set(engine.mode, engine);
   }
 
   get busy(): boolean {

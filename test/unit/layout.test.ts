@@ -46,7 +46,29 @@ describe('layout', () => {
       box('• second item', 100, 234, 500),
       box('2) numbered', 100, 268, 500),
     ]);
-    assert.equal(md, '# Big Title\n\n## Section\n\nBody text line that is long enough.\n\n- first item\n- second item\n2. numbered\n');
+    assert.equal(md, '# Big Title\n\n## Section\n\nBody text line that is long enough.\n\n- first item\n- second item\n2) numbered\n');
+  });
+
+  it('keeps lettered markers and sentences starting with a dot as text, and ordered numbers as printed', () => {
+    assert.equal(markdown([box('(a) Mathematics.', 100, 0, 500)]), '(a) Mathematics.\n');
+    assert.equal(markdown([box('. Not a bullet', 100, 0, 500)]), '. Not a bullet\n');
+    assert.equal(markdown([box('007. Bond', 100, 0, 500)]), '007. Bond\n');
+    assert.equal(markdown([box('. read as a bullet dot', 100, 0, 500)]), '- read as a bullet dot\n');
+  });
+
+  it('peels off a heading that spans the gutter close above two columns', () => {
+    const boxes = [box('1. INTRODUCTION ACROSS THE GUTTER', 100, 0, 900)];
+    for (let i = 0; i < 3; i++) {
+      boxes.push(box(`left ${i}`, 100, 36 + i * 32, 480));
+      boxes.push(box(`right ${i}`, 540, 36 + i * 32, 900));
+    }
+    const order = readingOrder(groupLines(boxes)).flat().map((l) => l.text);
+    assert.deepEqual(order, ['1. INTRODUCTION ACROSS THE GUTTER', 'left 0', 'left 1', 'left 2', 'right 0', 'right 1', 'right 2']);
+  });
+
+  it('reads a key–value list row by row, and lines of one row left to right despite 1 px baseline differences', () => {
+    const boxes = [box('Sub Total (RM) :', 100, 0, 300), box('7.55', 500, 1, 560), box('Discount (RM) :', 100, 32, 300), box('0.00', 500, 31, 560)];
+    assert.deepEqual(readingOrder(groupLines(boxes)).flat().map((l) => l.text), ['Sub Total (RM) :', '7.55', 'Discount (RM) :', '0.00']);
   });
 
   it('escapes text that would read as Markdown syntax', () => {

@@ -17,6 +17,9 @@ const fontFiles = [
   '/usr/share/fonts/opentype/urw-base35/C059-Roman.otf',
   '/usr/share/fonts/opentype/urw-base35/P052-Roman.otf',
   '/usr/share/fonts/truetype/liberation/LiberationSerif-Italic.ttf',
+  // Typewriter and receipt faces: every letter sits in a wide cell, so gaps inside words are large.
+  '/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf',
+  '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf',
 ];
 const families = [];
 fontFiles.forEach((file, i) => {

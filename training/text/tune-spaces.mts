@@ -8,7 +8,7 @@ import { loadPage } from '../../server/src/pipeline/load.ts';
 import { defaultLimits } from '../../server/src/limits.ts';
 import { SessionFactory } from '../../server/src/engines/runtime.ts';
 import { TextEngine } from '../../server/src/engines/text/index.ts';
-import { characterGaps, ctcDecode, recFrameWidth } from '../../server/src/engines/text/rec.ts';
+import { characterGaps, ctcDecode, recFrameWidth, spaceThreshold } from '../../server/src/engines/text/rec.ts';
 
 const dir = process.argv[2] ?? 'training/text/data/lines';
 const truth: Record<string, string> = JSON.parse(readFileSync(join(dir, 'lines.json'), 'utf8'));
@@ -38,13 +38,21 @@ for (const [name, text] of Object.entries(truth)) {
   const page = await loadPage(bytes, {}, defaultLimits);
   await engine.recognize({ page, token: neverCancelled, report: () => {} });
 }
+const medianFactor = Number(process.env.MEDIAN ?? 0);
+/** Each crop ends with a '\n' marker; thresholds are per crop, as in the engine. */
 const render = (s: { chars: string[]; gaps: number[] }, ratio: number) => {
-  let text = s.chars[0] ?? '';
-  for (let i = 1; i < s.chars.length; i++) {
-    if (s.gaps[i - 1]! >= ratio) text += ' ';
-    text += s.chars[i];
+  const lines: string[] = [];
+  let start = 0;
+  for (let end = 0; end < s.chars.length; end++) {
+    if (s.chars[end] !== '\n') continue;
+    const chars = s.chars.slice(start, end), gaps = s.gaps.slice(start, end - 1);
+    const threshold = Number.isFinite(ratio) ? spaceThreshold(gaps, { gapRatio: ratio, medianFactor }) : Infinity;
+    let text = chars[0] ?? '';
+    for (let i = 1; i < chars.length; i++) text += (gaps[i - 1]! >= threshold ? ' ' : '') + chars[i];
+    lines.push(text.replace(/ {2,}/g, ' ').trim());
+    start = end + 1;
   }
-  return text.split('\n').map((l) => l.replace(/ {2,}/g, ' ').trim()).filter(Boolean).join(' ');
+  return lines.filter(Boolean).join(' ');
 };
 const wordErrors = (a: string, b: string) => {
   const x = a.split(' '), y = b.split(' ');
@@ -57,5 +65,5 @@ const totalWords = samples.reduce((n, s) => n + s.truth.split(' ').length, 0);
 const ratios = (process.env.GRID ?? '0.25,0.3,0.35,0.4,0.45,0.5').split(',').map(Number);
 for (const ratio of [Infinity, ...ratios]) {
   const errors = samples.reduce((n, s) => n + wordErrors(s.truth, render(s, ratio)), 0);
-  console.log(`band ${bandShare} gapRatio ${ratio}: WER ${(100 * errors / totalWords).toFixed(2)} %`);
+  console.log(`band ${bandShare} median×${medianFactor} gapRatio ${ratio}: WER ${(100 * errors / totalWords).toFixed(2)} %`);
 }

@@ -46,13 +46,13 @@ interface Loaded {
 }
 
 /**
- * DB finds lines reliably when they are roughly 12–80 px tall in its input. The first pass runs small (cost grows
+ * DB finds lines reliably when they are roughly 14–80 px tall in its input. The first pass runs small (cost grows
  * with pixels); when the median line falls outside that band the image is rescaled to bring it to ~22 px and
  * detected again, which upscales small text and shrinks oversized text.
  */
 const detFirstPassMaxSide = 960;
 const detMaxSide = 2560;
-const detLineHeightBand = [12, 80] as const;
+const detLineHeightBand = [14, 80] as const;
 const detTargetLineHeight = 22;
 const recBatchSize = 6;
 /** Columns per recognition batch: bounds one onnxruntime call to well under a second, so a cancel is seen soon. */
@@ -170,12 +170,14 @@ export class TextEngine implements Engine {
     const longSide = Math.max(image.width, image.height);
     let scale = Math.min(1, detFirstPassMaxSide / longSide);
     let found = await this.detectAt(models, image, scale);
+    // Boxes come back in source pixels; the band is about their height in the detector's input.
     const heights = found.map((b) => b.rect.height).sort((a, b) => a - b);
     const lineHeight = heights[heights.length >> 1];
     // Small text (or a small crop) is upscaled, oversized text shrunk, so lines reach DB at a height it handles well.
-    let better = lineHeight === undefined ? (longSide * scale < 640 ? scale * 2 : scale) : (scale * detTargetLineHeight) / lineHeight;
+    let better = lineHeight === undefined ? (longSide * scale < 640 ? scale * 2 : scale) : detTargetLineHeight / lineHeight;
     better = Math.min(better, detMaxSide / longSide, 4);
-    if (lineHeight !== undefined && lineHeight >= detLineHeightBand[0] && lineHeight <= detLineHeightBand[1]) better = scale;
+    const detected = lineHeight === undefined ? undefined : lineHeight * scale;
+    if (detected !== undefined && detected >= detLineHeightBand[0] && detected <= detLineHeightBand[1]) better = scale;
     if (Math.abs(better / scale - 1) > 0.25) {
       await checkpoint(token);
       scale = better;
@@ -241,7 +243,10 @@ export class TextEngine implements Engine {
         votes[owner] = votes[owner]! + 1;
       });
     }
-    return crops.map((_, i) => flippedVotes[i]! / votes[i]! > 0.9);
+    // Upside-down lines come as whole pages; a lone flip among upright lines needs a near-certain vote.
+    const score = crops.map((_, i) => flippedVotes[i]! / votes[i]!);
+    const mostlyFlipped = score.filter((p) => p > 0.9).length >= 0.5 * crops.length;
+    return score.map((p) => p > (mostlyFlipped ? 0.9 : 0.99));
   }
 
   /** Recognises each line; with `splitGapRatio`, a line is cut into segments at wide ink gaps. */

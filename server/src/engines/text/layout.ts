@@ -73,13 +73,55 @@ export function readingOrder(lines: LayoutLine[]): LayoutLine[][] {
       return;
     }
     const columns = splitAlong(items, (l) => l.x0, (l) => l.x1, 1.0 * h);
-    if (columns.length > 1) return columns.forEach(cut);
+    if (columns.length > 1 && !rowAligned(columns, h)) return columns.forEach(cut);
     const rows = splitAlong(items, (l) => l.y0, (l) => l.y1, 0.8 * h);
     if (rows.length > 1) return rows.forEach(cut);
-    blocks.push([...items].sort((a, b) => a.y0 - b.y0 || a.x0 - b.x0));
+    // A heading or footer spanning the gutter, set close to the body, hides the columns: peel it off.
+    const peeled = peelSpanning(items, h);
+    if (peeled) return peeled.forEach(cut);
+    blocks.push(inRows(items));
   };
   cut(lines);
   return blocks;
+}
+
+/** Lines in visual rows (vertical overlap), each row left to right: tiny baseline differences do not reorder. */
+function inRows(items: LayoutLine[]): LayoutLine[] {
+  const rows: LayoutLine[][] = [];
+  for (const line of [...items].sort((a, b) => a.y0 - b.y0)) {
+    const row = rows[rows.length - 1];
+    const top = row ? Math.max(...row.map((l) => l.y0)) : 0;
+    const bottom = row ? Math.min(...row.map((l) => l.y1)) : 0;
+    if (row && Math.min(bottom, line.y1) - Math.max(top, line.y0) > 0.5 * Math.min(bottom - top, line.y1 - line.y0)) row.push(line);
+    else rows.push([line]);
+  }
+  return rows.flatMap((row) => row.sort((a, b) => a.x0 - b.x0));
+}
+
+/**
+ * Columns of short pieces that pair up row by row are a table or a key–value list, read across; prose
+ * columns are wide, and are read one after the other even when their baselines line up.
+ */
+function rowAligned(columns: LayoutLine[][], h: number): boolean {
+  // A prose column's lines run twenty line heights and more; cells and labels rarely a dozen.
+  if (columns.some((c) => median(c.map((l) => l.x1 - l.x0)) > 12 * h)) return false;
+  const pieces = columns.flat();
+  const partnered = pieces.filter((l) => pieces.some((o) => o !== l && (o.x0 > l.x1 || o.x1 < l.x0) && Math.min(o.y1, l.y1) - Math.max(o.y0, l.y0) > 0.5 * h)).length;
+  return partnered >= 0.7 * pieces.length;
+}
+
+/** Splits off lines above (or below) the first (last) clear gap when the rest then divides into columns. */
+function peelSpanning(items: LayoutLine[], h: number): LayoutLine[][] | undefined {
+  const bands = splitAlong(items, (l) => l.y0, (l) => l.y1, 0.15 * h);
+  for (let k = 1; k < bands.length && k <= 3; k++) {
+    const top = bands.slice(0, k).flat(), rest = bands.slice(k).flat();
+    if (splitAlong(rest, (l) => l.x0, (l) => l.x1, 1.0 * h).length > 1) return [top, rest];
+  }
+  for (let k = bands.length - 1; k >= 1 && k >= bands.length - 3; k--) {
+    const rest = bands.slice(0, k).flat(), bottom = bands.slice(k).flat();
+    if (splitAlong(rest, (l) => l.x0, (l) => l.x1, 1.0 * h).length > 1) return [rest, bottom];
+  }
+  return undefined;
 }
 
 /** Splits items at projection gaps wider than `minGap`, in increasing coordinate order. */
@@ -100,12 +142,15 @@ function splitAlong(items: LayoutLine[], lo: (l: LayoutLine) => number, hi: (l: 
   return groups;
 }
 
-// A bullet dot is often read as '.', and no line of prose starts with ". ".
-const listMarker = /^(?:([•·▪●○◦■□‣⁃*–—.-])|(\d{1,3})[.)]|\(([a-zA-Z]|\d{1,3}|[ivx]{1,4})\)|([a-z])\))\s+/;
+// Bullets become "- "; numbered items keep their number and delimiter. A bullet dot is often read as '.', but
+// only before a lowercase word: ". Not a bullet" is left alone. Lettered items, "(a)" or "a)", stay text.
+const listMarker = /^(?:([•·▪●○◦■□‣⁃*–—-]|\.(?=\s+\p{Ll}))|(\d{1,3})([.)]))\s+/u;
 
 export interface Paragraph {
   kind: 'paragraph' | 'heading' | 'listItem' | 'block';
   level?: number;
+  /** An ordered item's own number and delimiter, as printed ("2)", "007."). */
+  marker?: string;
   ordered?: boolean;
   text: string;
   lines: LayoutLine[];
@@ -160,7 +205,7 @@ function textParagraphs(block: LayoutLine[], bodyHeight: number, out: Paragraph[
         current.kind = 'listItem';
         current.ordered = marker[2] !== undefined;
         current.text = line.text.slice(marker[0].length);
-        if (current.ordered) current.level = Number(marker[2]);
+        if (current.ordered) current.marker = `${marker[2]}${marker[3]}`;
       }
       out.push(current);
     } else {
@@ -198,7 +243,7 @@ export function toMarkdown(paras: Paragraph[]): string {
   const parts: string[] = [];
   for (const p of paras) {
     if (p.kind === 'heading') parts.push(`${'#'.repeat(p.level ?? 2)} ${p.text}`);
-    else if (p.kind === 'listItem') parts.push(p.ordered ? `${p.level ?? 1}. ${p.text}` : `- ${p.text}`);
+    else if (p.kind === 'listItem') parts.push(p.ordered ? `${p.marker ?? '1.'} ${p.text}` : `- ${p.text}`);
     else if (p.kind === 'block') parts.push(p.text.trimEnd());
     else parts.push(escapeStart(p.text));
   }
