@@ -160,8 +160,12 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
     const y0 = Math.min(...line.map((b) => b.y0)), y1 = Math.max(...line.map((b) => b.y1));
     const previous = rows[rows.length - 1];
     // A wrapped cell's next line: close below, only in columns the row above fills, and fewer of them.
+    // Numbers and capitalised labels start rows of their own (a row with an empty or unread cell is still a row).
+    const texts = line.map((b) => b.text.trim());
+    const looksContinued = texts.every((t) => !/^[\d.,%()+\-−–—:;]+$/.test(t)) && /^\p{Ll}/u.test(texts[0] ?? '');
     const continues =
       previous !== undefined &&
+      looksContinued &&
       y0 - previous.y1 < 0.5 * h &&
       !ruleBetween(previous.y1, y0) &&
       placed.size < previous.cells.size &&

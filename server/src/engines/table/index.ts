@@ -34,8 +34,9 @@ export class TableEngine implements Engine {
     const glyph = typicalGlyphHeight(binary);
     const rules = findRules(
       binary,
-      { minLength: Math.max(20, 4 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
-      { minLength: Math.max(12, 2 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
+      // Floors in pixels keep letter strokes of small type (glyphs 4–6 px tall) from passing as rules.
+      { minLength: Math.max(30, 6 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
+      { minLength: Math.max(16, 2.5 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
     );
     timings.rules = performance.now() - start;
     await checkpoint(request.token);
@@ -43,7 +44,7 @@ export class TableEngine implements Engine {
     const cleaned = paintOutRules(image, binary, rules);
     const boxes = await this.text.readBoxes(cleaned, request.token, request.report, timings, { splitGapRatio: cellGapRatio });
     start = performance.now();
-    const bounds = uprightBounds(boxes);
+    const bounds = uprightBounds(boxes, true);
     if (bounds.length === 0) throw new OcrError('badRequest', 'No text was found in the selection, so no table could be built; select the table including its cells.');
     const table = inferTable(bounds, rules);
     timings.structure = performance.now() - start;

@@ -311,9 +311,10 @@ function grayPage(image: RgbImage): GrayPage {
  * Axis-aligned bounds of each box after undoing the page's skew (the median angle of long boxes), so that a
  * slightly rotated scan still has lines with their true heights and clean gaps between them.
  */
-export function uprightBounds(boxes: TextBoxResult[]): TextBox[] {
+export function uprightBounds(boxes: TextBoxResult[], imageIsUpright = false): TextBox[] {
   const angles = boxes.filter((b) => b.rect.width > 3 * b.rect.height).map((b) => b.rect.angle).sort((a, b) => a - b);
-  const skew = angles.length ? angles[angles.length >> 1]! : 0;
+  // An image the caller has already deskewed keeps its axes: a few tilted boxes must not rotate the rest.
+  const skew = angles.length && !imageIsUpright ? angles[angles.length >> 1]! : 0;
   const cos = Math.cos(-skew), sin = Math.sin(-skew);
   return boxes.map((b) => {
     // Rotation about the origin keeps relative positions, which is all layout needs; bounds stay in page pixels
