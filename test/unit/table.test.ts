@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { toGfm, toHtml, toLatex, preferredFormat } from '../../server/src/engines/table/format';
-import { inferTable, type CellBox, type Table } from '../../server/src/engines/table/grid';
+import { dropCoveredRows, inferTable, type CellBox, type Table } from '../../server/src/engines/table/grid';
 import { estimateSkew, findRules, type BinaryImage, type Rules } from '../../server/src/engines/table/rules';
 
 function blank(width: number, height: number): BinaryImage {
@@ -80,6 +80,22 @@ describe('grid inference', () => {
     const table = inferTable(rows, { horizontal: [{ at: -4, from: 0, to: 130, thickness: 2 }, { at: 36, from: 0, to: 130, thickness: 1 }, { at: 76, from: 0, to: 130, thickness: 2 }], vertical: [] });
     assert.equal(table.style, 'booktabs');
     assert.equal(table.headerRows, 2);
+  });
+});
+
+describe('row clean-up', () => {
+  it('drops a row in which no cell starts, shortening the spans across it', () => {
+    const table = dropCoveredRows({
+      rows: 3, cols: 2, headerRows: 1, style: 'grid',
+      cells: [
+        { row: 0, col: 0, rowSpan: 2, colSpan: 1, text: 'a' },
+        { row: 0, col: 1, rowSpan: 2, colSpan: 1, text: 'b' },
+        { row: 2, col: 0, rowSpan: 1, colSpan: 1, text: 'c' },
+        { row: 2, col: 1, rowSpan: 1, colSpan: 1, text: 'd' },
+      ],
+    });
+    assert.equal(table.rows, 2);
+    assert.deepEqual(table.cells.map((c) => [c.row, c.rowSpan, c.text]), [[0, 1, 'a'], [0, 1, 'b'], [1, 1, 'c'], [1, 1, 'd']]);
   });
 });
 

@@ -62,6 +62,22 @@ function coverage(rules: Rule[], at: number, from: number, to: number, tolerance
   return to > from ? covered / (to - from) : 0;
 }
 
+/**
+ * Removes rows where no cell starts (every position covered by a cell spanning from above): such a row is an
+ * artefact of an extra rule and would be an empty `<tr>` in HTML.
+ */
+export function dropCoveredRows(table: Table): Table {
+  let { rows, headerRows } = table;
+  let cells = table.cells.map((c) => ({ ...c }));
+  for (let r = rows - 1; r > 0; r--) {
+    if (cells.some((c) => c.row === r)) continue;
+    cells = cells.map((c) => (c.row < r && c.row + c.rowSpan > r ? { ...c, rowSpan: c.rowSpan - 1 } : c.row > r ? { ...c, row: c.row - 1 } : c));
+    rows--;
+    if (r < headerRows) headerRows--;
+  }
+  return { ...table, rows, headerRows, cells };
+}
+
 export function inferTable(boxes: CellBox[], rules: Rules): Table {
   const h = median(boxes.map((b) => b.y1 - b.y0)) || 10;
   const extent = boxes.length
@@ -69,8 +85,7 @@ export function inferTable(boxes: CellBox[], rules: Rules): Table {
     : { x0: 0, y0: 0, x1: 0, y1: 0 };
   // Vertical rules that cross most of the text area make a ruled grid.
   const tall = rules.vertical.filter((r) => r.to - r.from > 1.2 * h);
-  if (tall.length >= 1 && rules.horizontal.length >= 2) return ruledGrid(boxes, rules, h, extent);
-  return alignedGrid(boxes, rules, h);
+  return dropCoveredRows(tall.length >= 1 && rules.horizontal.length >= 2 ? ruledGrid(boxes, rules, h, extent) : alignedGrid(boxes, rules, h));
 }
 
 function ruledGrid(boxes: CellBox[], rules: Rules, h: number, extent: { x0: number; y0: number; x1: number; y1: number }): Table {
