@@ -1,14 +1,15 @@
 // Scores `table` mode with TEDS and structure-only TEDS-S (bench/teds.ts) on ../shared/eval/tables and on
 // self-rendered tables (training/table/make-tables.mjs). Evaluation only: nothing here is tuned on these sets.
 //
-// Run: npm run bench:table  [-- --sets pubtabnet,icdar2013,synthetic --limit N --dpi N --pad PT
-//                               --count N --seed K --save-crops DIR --verbose]
-// Sets: pubtabnet-examples, pubtabnet-minival (or "pubtabnet" for both), icdar2013, synthetic.
+// Run: npm run bench:table  [-- --sets pubtabnet,icdar2013,synthetic --limit N --only ID,… --dpi N --pad PT
+//                               --count N --seed K --save-crops DIR --with-truth --out FILE --verbose]
+// Sets: pubtabnet-examples, pubtabnet-minival (or "pubtabnet" for both), icdar2013, synthetic. See bench/README.md.
+// Imports use `.js` suffixes (tsx maps them to the .ts sources): tsconfig.json type-checks bench/.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OcrService } from '../server/src/service.js';
 import { countNodes, decodeEntities, tableTree, tedsTrees, type TedsOptions } from './teds.js';
@@ -201,10 +202,10 @@ async function icdarItems(): Promise<Item[]> {
 // Self-rendered tables with known structure.
 
 function syntheticItems(): Item[] {
-  const dir = join(tmpdir(), `formatted-ocr-bench-tables-${args.seed}-${args.count}`);
-  if (!existsSync(join(dir, 'truth.json'))) {
-    execFileSync(process.execPath, [join(root, 'training/table/make-tables.mjs'), dir, args.count!, args.seed!], { stdio: 'ignore' });
-  }
+  // Rendered afresh each run (a few seconds), so a change to the generator is always measured; removed on exit.
+  const dir = mkdtempSync(join(tmpdir(), 'formatted-ocr-bench-tables-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  execFileSync(process.execPath, [join(root, 'training/table/make-tables.mjs'), dir, args.count!, args.seed!], { stdio: 'ignore' });
   const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as Record<string, { style: string; headerRows: number; cells: GridCell[] }>;
   return Object.entries(truth).map(([name, t]) => ({ set: 'synthetic', group: t.style, id: name, path: join(dir, name), truth: gridHtml(t.cells, t.headerRows), options: {} }));
 }
@@ -300,7 +301,11 @@ async function main() {
   const engineSources = sourceHash(join(root, 'server/src'));
   const loadBefore = loadavg();
   const items = await loadItems();
-  if (args['save-crops']) mkdirSync(args['save-crops'], { recursive: true });
+  if (args['save-crops']) {
+    // Crops of the evaluation sets never go into the repository.
+    if (!relative(root, resolve(args['save-crops'])).startsWith('..')) throw new Error('--save-crops must be a directory outside the repository.');
+    mkdirSync(args['save-crops'], { recursive: true });
+  }
 
   const service = new OcrService({ executionProvider: 'cpu' });
   const results: ResultRow[] = [];
