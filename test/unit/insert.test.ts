@@ -4,11 +4,7 @@ import * as assert from 'node:assert/strict';
 import {
   formatForInsertion,
   formatMath,
-  parseGfmTable,
-  parseHtmlTable,
   stripMathDelimiters,
-  tableToGfm,
-  tableToLatex,
   targetKind,
   type FormatOptions,
 } from '../../client/src/insert';
@@ -81,51 +77,11 @@ describe('math', () => {
 
 describe('tables', () => {
   const simple = '<table><thead><tr><td>Well</td><td>Depth &amp; m</td></tr></thead><tbody><tr><td>A|1</td><td>12</td></tr><tr><td>B</td><td>7</td></tr></tbody></table>\n';
-  const spanned = '<table><tbody><tr><td colspan="2">Wells</td></tr><tr><td rowspan="2">A</td><td>1</td></tr><tr><td>2</td></tr></tbody></table>';
-
-  it('parses HTML tables with header rows and spans', () => {
-    const t = parseHtmlTable(simple)!;
-    assert.equal(t.rows, 3);
-    assert.equal(t.cols, 2);
-    assert.equal(t.headerRows, 1);
-    assert.equal(t.cells[1]!.text, 'Depth & m');
-    const s = parseHtmlTable(spanned)!;
-    assert.equal(s.rows, 3);
-    assert.equal(s.cols, 2);
-    assert.deepEqual(s.cells.map((c) => [c.row, c.col, c.rowSpan, c.colSpan]), [[0, 0, 1, 2], [1, 0, 2, 1], [1, 1, 1, 1], [2, 1, 1, 1]]);
-    assert.equal(parseHtmlTable('no table here'), undefined);
-  });
-  it('Markdown: GFM when there are no spans, HTML when there are', () => {
-    assert.equal(formatForInsertion({ content: simple, format: 'html' }, md), '| Well | Depth & m |\n| --- | --- |\n| A\\|1 | 12 |\n| B | 7 |');
-    assert.equal(formatForInsertion({ content: spanned, format: 'html' }, md), spanned);
-    assert.equal(formatForInsertion({ content: simple, format: 'html' }, { ...md, tableFormat: 'html' }), simple.trim());
-  });
-  it('GFM without a header row gets an empty one', () => {
-    const t = parseHtmlTable('<table><tr><td>a</td><td>b</td></tr></table>')!;
-    assert.equal(tableToGfm(t), '|  |  |\n| --- | --- |\n| a | b |');
-  });
-  it('LaTeX: a tabular with escaped text, \\multicolumn and \\multirow', () => {
-    assert.equal(
-      formatForInsertion({ content: simple, format: 'html' }, tex),
-      ['\\begin{tabular}{|l|l|}', '\\hline', 'Well & Depth \\& m \\\\', '\\hline', 'A|1 & 12 \\\\', '\\hline', 'B & 7 \\\\', '\\hline', '\\end{tabular}'].join('\n'),
-    );
-    assert.equal(
-      tableToLatex(parseHtmlTable(spanned)!),
-      [
-        '\\begin{tabular}{|l|l|}',
-        '\\hline',
-        '\\multicolumn{2}{|l|}{Wells} \\\\',
-        '\\hline',
-        '\\multirow{2}{*}{A} & 1 \\\\',
-        '\\cline{2-2}',
-        ' & 2 \\\\',
-        '\\hline',
-        '\\end{tabular}',
-      ].join('\n'),
-    );
-  });
   it('goes in raw elsewhere', () => {
     assert.equal(formatForInsertion({ content: simple, format: 'html' }, plain), simple);
+  });
+  it('without alternatives, the daemon\'s own rendering goes in', () => {
+    assert.equal(formatForInsertion({ content: simple, format: 'html' }, md), simple.trim());
   });
 });
 
@@ -139,14 +95,6 @@ describe('table results from the daemon', () => {
     assert.equal(formatForInsertion(gfmResult, tex), alternatives.latex.trim());
     assert.equal(formatForInsertion(gfmResult, { ...tex, tableFormat: 'gfm' }), alternatives.markdown.trim());
     assert.equal(formatForInsertion(gfmResult, plain), alternatives.markdown);
-  });
-  it('a GFM table result is not mistaken for text in a LaTeX file', () => {
-    assert.equal(
-      formatForInsertion({ ...gfmResult, alternatives: undefined }, tex),
-      ['\\begin{tabular}{|l|l|}', '\\hline', 'a & b \\\\', '\\hline', '1 & 2 \\\\', '\\hline', '\\end{tabular}'].join('\n'),
-    );
-    assert.equal(parseGfmTable('| x \\| y | z |\n|---|:---:|\n| 1 | 2 |')?.cells[0]?.text, 'x | y');
-    assert.equal(parseGfmTable('just text'), undefined);
   });
 });
 

@@ -169,20 +169,6 @@ interface CanvasFactory {
   destroy(canvasAndContext: CanvasAndContext): void;
 }
 
-/** Number of pages, without rendering anything. */
-export async function countPdfPages(bytes: Uint8Array): Promise<number> {
-  const pdfjs = await loadPdfJs();
-  const task = pdfjs.getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, verbosity: 0 });
-  try {
-    const doc = await task.promise;
-    return doc.numPages;
-  } catch (error) {
-    throw pdfError(error);
-  } finally {
-    await task.destroy();
-  }
-}
-
 function pdfError(error: unknown): Error {
   if (error instanceof OcrError) return error;
   const name = (error as { name?: string })?.name ?? '';

@@ -3,16 +3,11 @@
  * the alignment of text boxes where it does not (booktabs tables with horizontal rules only, borderless
  * tables). Spans come from missing rule segments (ruled grids) or from text that crosses column gaps.
  */
+import type { TextBox } from '../text/layout';
 import type { Rule, Rules } from './rules';
 
-export interface CellBox {
-  text: string;
-  confidence: number;
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
+/** A recognised text box; the same shape the text layout uses. */
+export type CellBox = TextBox;
 
 export interface TableCell {
   row: number;
