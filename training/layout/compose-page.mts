@@ -1,8 +1,8 @@
-// Composes synthetic document pages with known layout: headings, paragraphs in one or two columns, display
-// formulas (MathJax), ruled tables, plots with captions. Output: <out>/page-NNN.png + truth.json with every
+// Composes synthetic document pages with known layout: headings, paragraphs in one or two columns (some with
+// inline formulas, `$tex$` in the truth), display formulas (MathJax), ruled tables, plots with captions. Output: <out>/page-NNN.png + truth.json with every
 // block's type, box (pixels) and content, in reading order. Used for layout tests and to measure the auto
 // classifier on data it was not tuned on. Run: npx tsx training/layout/compose-page.mts <out> <count> [seed]
-import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
+import { createCanvas, GlobalFonts, loadImage, type Image, type SKRSContext2D } from '@napi-rs/canvas';
 import { Resvg } from '@resvg/resvg-js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,17 +29,47 @@ const sentence = () => {
 // Display formulas from the training corpus (never from the evaluation sets).
 const formulas = readFileSync('/work/shared/corpus/formulas/formulas-display.txt', 'utf8').split('\n').filter((f) => f.length > 8 && f.length < 60);
 
-function wrap(ctx: SKRSContext2D, text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    const next = line ? `${line} ${word}` : word;
-    if (ctx.measureText(next).width > width && line) {
-      lines.push(line);
-      line = word;
-    } else line = next;
+// Short inline formulas from the training corpus, for paragraphs with math in their lines.
+const inlineFormulas = readFileSync('/work/shared/corpus/formulas/formulas-inline.txt', 'utf8').split('\n').filter((f) => f.length >= 3 && f.length <= 24 && !/\\(?:frac|begin|over|atop)/.test(f));
+
+interface Token { text: string; width: number; image?: Image; height: number; depth: number }
+
+/** A paragraph's words; in half of the paragraphs one or two inline formulas (`$tex$` in `text`). */
+async function paragraphTokens(): Promise<Token[]> {
+  const words = Array.from({ length: 2 + Math.floor(random() * 3) }, sentence).join(' ').split(' ').map((text) => ({ text, width: 0, height: 0, depth: 0 }) as Token);
+  const formulas = random() < 0.5 ? 1 + Math.floor(random() * 2) : 0;
+  for (let k = 0; k < formulas; k++) {
+    const tex = pick(inlineFormulas);
+    const check = checkTex(tex);
+    if (!check.ok) continue;
+    const ex = (name: string) => Number(new RegExp(`${name}="([\\d.]+)ex"`).exec(check.svg)?.[1] ?? NaN);
+    const depthEx = -Number(/vertical-align: (-?[\d.]+)ex/.exec(check.svg)?.[1] ?? 0);
+    const exPx = 10.6; // x-height of the 24 px serif body text
+    const svg = check.svg.replace(/^<mjx-container[^>]*>/, '').replace(/<\/mjx-container>$/, '');
+    const png = new Resvg(svg, { fitTo: { mode: 'height', value: Math.round(ex('height') * exPx) }, background: '#ffffff' }).render();
+    const image = await loadImage(png.asPng());
+    // Between two words, not at the very start of the paragraph.
+    const at = 1 + Math.floor(random() * (words.length - 1));
+    words.splice(at, 0, { text: `$${tex}$`, width: png.width, image, height: png.height, depth: depthEx * exPx });
   }
-  if (line) lines.push(line);
+  return words;
+}
+
+function wrapTokens(ctx: SKRSContext2D, tokens: Token[], width: number): Token[][] {
+  const lines: Token[][] = [];
+  let line: Token[] = [], used = 0;
+  const space = ctx.measureText(' ').width;
+  for (const token of tokens) {
+    const w = token.image ? token.width : ctx.measureText(token.text).width;
+    if (line.length && used + space + w > width) {
+      lines.push(line);
+      line = [];
+      used = 0;
+    }
+    used += (line.length ? space : 0) + w;
+    line.push(token);
+  }
+  if (line.length) lines.push(line);
   return lines;
 }
 
@@ -92,14 +122,27 @@ export async function composePage(twoColumns: boolean) {
       const kind = pick(['text', 'text', 'text', 'math', 'table', 'figure'] as const);
       if (kind === 'text') {
         ctx.font = '24px PSerif';
-        const lines = wrap(ctx, Array.from({ length: 2 + Math.floor(random() * 3) }, sentence).join(' '), colW);
+        const tokens = await paragraphTokens();
         const start = y;
-        for (const line of lines) {
+        const written: string[] = [];
+        for (const line of wrapTokens(ctx, tokens, colW)) {
           if (y > H - margin - 40) break;
-          ctx.fillText(line, x0, y + 24);
+          let x = x0;
+          for (const [k, token] of line.entries()) {
+            if (k > 0) x += ctx.measureText(' ').width;
+            if (token.image) {
+              // The formula's baseline on the text's baseline (y + 24).
+              ctx.drawImage(token.image, x, y + 24 - (token.height - token.depth));
+              x += token.width;
+            } else {
+              ctx.fillText(token.text, x, y + 24);
+              x += ctx.measureText(token.text).width;
+            }
+          }
+          written.push(line.map((t) => t.text).join(' '));
           y += 34;
         }
-        blocks.push({ type: 'text', box: [x0, start, x0 + colW, y], content: lines.join(' ') });
+        blocks.push({ type: 'text', box: [x0, start, x0 + colW, y], content: written.join(' ') });
         y += 24;
       } else if (kind === 'math') {
         const tex = pick(formulas);
@@ -108,7 +151,6 @@ export async function composePage(twoColumns: boolean) {
         const svg = check.svg.replace(/^<mjx-container[^>]*>/, '').replace(/<\/mjx-container>$/, '');
         const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: 1.6 }, background: '#ffffff' }).render();
         if (png.width > colW || y + png.height > H - margin) continue;
-        const { loadImage } = await import('@napi-rs/canvas');
         const image = await loadImage(png.asPng());
         const left = x0 + (colW - png.width) / 2;
         ctx.drawImage(image, left, y + 10);

@@ -49,11 +49,12 @@ class DecoderWrap(torch.nn.Module):
         return decoder_step(self.m, token, position, cross_k, cross_v, past_k, past_v)
 
 
-def load(ckpt):
+def load(ckpt, raw=False):
     ck = torch.load(ckpt, map_location='cpu')
     cfg = dict(ck['cfg'])
     m = Im2Latex(**cfg)
-    m.load_state_dict(ck['model'])
+    # The weight average is what training validated and kept as best (train.py --ema).
+    m.load_state_dict(ck['model'] if raw or ck.get('ema') is None else ck['ema'])
     m.eval()
     return m, ck
 
@@ -126,10 +127,11 @@ def main():
     p.add_argument('--ckpt', default=os.path.join(HERE, 'checkpoints', 'm1', 'last.pt'))
     p.add_argument('--out', default=os.path.join(HERE, '..', '..', 'models', 'math'))
     p.add_argument('--samples', type=int, default=4)
+    p.add_argument('--raw', action='store_true', help='export the raw weights instead of their moving average')
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)
     torch.set_num_threads(2)
-    m, ck = load(a.ckpt)
+    m, ck = load(a.ckpt, a.raw)
     L, H, dh = len(m.dec), m.dec[0].sa.h, m.dec[0].sa.dh
     V = m.cfg['vocab_size']
 

@@ -62,6 +62,7 @@ def parse_args():
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--workers', type=int, default=1, help='DataLoader worker processes (0 = main process)')
     p.add_argument('--seed', type=int, default=1234)
+    p.add_argument('--ema', type=float, default=0.999, help='decay of the weight moving average validated, kept as best and exported (0 = off)')
     p.add_argument('--no-aug', action='store_true')
     return p.parse_args()
 
@@ -266,6 +267,15 @@ def main():
         opt.load_state_dict(ck['opt'])
         schedule.load_state_dict(ck['schedule'])
         step, best = ck['step'], ck.get('best')
+    # The moving average of the weights scores like an annealed model while the learning rate is still high, so a
+    # run that has to stop early still ships good weights. A run resumed from before it existed starts it from now.
+    ema = None
+    if a.ema:
+        ema = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if ck is not None and ck.get('ema') is not None:
+            ema = ck['ema']
+            if ck.get('best_source') != 'ema':
+                best = None  # a best raw score is not comparable with the average's
 
     stream = BatchStream(corpus, schedule, step, a.seed, not a.no_aug)
     loader = torch.utils.data.DataLoader(stream, batch_size=None, num_workers=a.workers, prefetch_factor=4 if a.workers else 2,
@@ -282,6 +292,8 @@ def main():
         obj = dict(model=model.state_dict(), opt=opt.state_dict(), schedule=sched_state, step=step, best=best, vocab=vocab.itos,
                    cfg=model.cfg, args=vars(a), torch_rng=torch.get_rng_state(), np_rng=np.random.get_state(), py_rng=random.getstate(),
                    input=dict(height=D.INPUT_H, max_width=D.MAX_W, width_multiple=D.W_MULT, pad=D.PAD))
+        if ema is not None:
+            obj.update(ema=ema, best_source='ema')
         atomic_save(obj, last)
         if tag:
             atomic_save(obj, os.path.join(ck_dir, f'{tag}.pt'))
@@ -311,6 +323,13 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
+        if ema is not None:
+            with torch.no_grad():
+                for k, v in model.state_dict().items():
+                    if v.dtype.is_floating_point:
+                        ema[k].mul_(a.ema).add_(v, alpha=1 - a.ema)
+                    else:
+                        ema[k].copy_(v)
         sched_state = json.loads(state_json)
         with torch.no_grad():
             mask = tgt != D.PAD_ID
@@ -336,9 +355,18 @@ def main():
                 print(f'  ref: {r_}\n  hyp: {h_}', flush=True)
             row = row or dict(time=time.strftime('%Y-%m-%dT%H:%M:%S'), step=step, epoch=sched_state['epoch'])
             row.update({k: f'{v:.4f}' for k, v in metrics.items()})
-            is_best = best is None or metrics['val_ned'] < best
+            score = metrics['val_ned']
+            if ema is not None:
+                raw = model.state_dict()
+                raw = {k: v.clone() for k, v in raw.items()}
+                model.load_state_dict(ema)
+                ema_metrics, _ = validate(model, corpus, val_idx, a, vocab)
+                model.load_state_dict(raw)
+                print(f'VAL-EMA step={step} ' + ' '.join(f'{k}={v:.4f}' for k, v in ema_metrics.items()), flush=True)
+                score = ema_metrics['val_ned']
+            is_best = best is None or score < best
             if is_best:
-                best = metrics['val_ned']
+                best = score
             save('best' if is_best else None)
             t_ck = time.time()
             t_log, n_log, acc_loss, acc_ok, acc_tok, acc_w = time.time(), 0, 0.0, 0, 0, 0

@@ -102,7 +102,7 @@ export async function convertDocument(service: OcrService, source: string, optio
       const result = await service.enqueue(token, async (pageToken) => {
         if (pdf) {
           const layer = await pdf.textItems(page);
-          if (textLayerUsable(layer.items)) return { page, method: 'text-layer', markdown: markdownFromTextLayer(layer.items), confidence: 1 } satisfies PageMarkdown;
+          if (textLayerUsable(layer.items)) return { page, method: 'text-layer', markdown: markdownFromTextLayer(layer.items, layer.pageHeight), confidence: 1 } satisfies PageMarkdown;
         }
         const loaded = pdf
           ? await (async () => {

@@ -3,7 +3,7 @@
  * errors, milliseconds); otherwise the page is rendered and recognised. The result says which path was used.
  */
 import type { CancelToken } from '../errors';
-import { groupLines, paragraphs, readingOrder, toMarkdown, type TextBox } from '../engines/text/layout';
+import { groupLines, pageMarkdown, type TextBox } from '../engines/text/layout';
 import type { LoadedPage } from '../pipeline/load';
 import type { PdfTextItem } from '../pipeline/pdf';
 import type { OcrService } from '../service';
@@ -27,9 +27,10 @@ export function textLayerUsable(items: PdfTextItem[]): boolean {
   return junk / text.length < 0.02 && readable / text.length > 0.9;
 }
 
-export function markdownFromTextLayer(items: PdfTextItem[]): string {
+/** A page's text layer as Markdown, laid out like OCR lines (running heads dropped, footnotes last). */
+export function markdownFromTextLayer(items: PdfTextItem[], pageHeight: number): string {
   const boxes: TextBox[] = items.map((i) => ({ text: i.text, confidence: 1, x0: i.x0, y0: i.y0, x1: i.x1, y1: i.y1 }));
-  return toMarkdown(paragraphs(readingOrder(groupLines(boxes))));
+  return pageMarkdown(groupLines(boxes), pageHeight).markdown;
 }
 
 /** A figure found on a page, in raster pixels of the page image, numbered as the Markdown links it. */

@@ -11,7 +11,8 @@ import type { Engine, EngineRequest, EngineResult } from '../engine';
 import { binarize, findRules, typicalGlyphHeight } from '../table/rules';
 import { otsu } from '../text/rec';
 import { textLines, uprightBounds, type TextEngine } from '../text';
-import { groupLines, paragraphs, readingOrder, toMarkdown, type LayoutLine } from '../text/layout';
+import { pageMarkdown, paragraphs, readingOrder, toMarkdown, type Furniture, type LayoutLine } from '../text/layout';
+import { replaceInlineFormulas } from './inlineMath';
 import { alignedTableRegions, coveredBy, figureRegions, ruledTableRegions, union, type Box } from './regions';
 
 export interface Routes {
@@ -45,7 +46,7 @@ export class LayoutEngine implements Engine {
     const timings: Record<string, number> = {};
     const image = request.page.image;
     // Lines are cut at wide gaps so that table cells (and columns the detector joined) arrive as separate boxes.
-    const results = await this.text.readBoxes(image, request.token, request.report, timings, { splitGapRatio: 0.8 });
+    const results = await this.text.readBoxes(image, request.token, request.report, timings, { splitGapRatio: 0.8, words: true });
     const boxes = uprightBounds(results);
     let start = performance.now();
     const gray = toGray(image);
@@ -69,7 +70,8 @@ export class LayoutEngine implements Engine {
     const flowBoxes = boxes.filter((_, i) => inFlow[i]);
     timings.regions = performance.now() - start;
 
-    const lines = textLines(results.filter((_, i) => inFlow[i]), image);
+    const flowResults = results.filter((_, i) => inFlow[i]);
+    const lines = textLines(flowResults, image);
     // A selection holding nothing but a formula has no prose to be centred in: judge its lines alone.
     const formulas = tables.length === 0 && figures.length === 0 && lines.length > 0 && lines.length <= 4 && lines.every((l) => looksLikeMath(l, lineHeight))
       ? [lines.reduce((a, l) => ({ ...a, ...union(a, l), text: `${a.text} ${l.text}` }))]
@@ -99,8 +101,13 @@ export class LayoutEngine implements Engine {
       }
     }
 
-    start = performance.now();
     const placed: LayoutLine[] = lines.filter((l) => !formulas.includes(l));
+    if (this.routes.math?.status().available) {
+      start = performance.now();
+      await replaceInlineFormulas(placed, flowResults, this.routes.math, request, (b) => subPage(request.page, expand(b, 0, region)));
+      timings.inlineMath = performance.now() - start;
+    }
+    start = performance.now();
     let figureCount = 0;
     for (const block of blocks) {
       await checkpoint(request.token);
@@ -119,7 +126,13 @@ export class LayoutEngine implements Engine {
       }
       placed.push({ text: '', confidence: 1, ...block.box, parts: [], block: { kind: block.kind, markdown } });
     }
-    const content = toMarkdown(paragraphs(readingOrder(placed)));
+    // A whole page (document conversion, or auto on a page without a selection) loses its running heads and
+    // page numbers and gets its footnotes after the body; a selection is written as it is.
+    const page = request.page;
+    const wholePage = page.originX === 0 && page.originY === 0 && Math.abs(image.width / page.scale - page.pageWidth) < 1 && Math.abs(image.height / page.scale - page.pageHeight) < 1;
+    const composed = wholePage ? pageMarkdown(placed, image.height) : { markdown: toMarkdown(paragraphs(readingOrder(placed))), furniture: new Map<LayoutLine, Furniture>() };
+    const content = composed.markdown;
+    const furniture = [...composed.furniture].map(([line, kind]) => ({ kind, box: line as Box }));
     timings.compose = performance.now() - start;
     const chars = flowBoxes.reduce((n, b) => n + b.text.length, 0);
     return {
@@ -129,7 +142,7 @@ export class LayoutEngine implements Engine {
       lines: flowBoxes.map((b) => ({ text: b.text, confidence: b.confidence, box: [[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]] as Quad })),
       models: this.text.status().models.map((m) => m.name),
       timings,
-      layout: { kind: sole?.kind ?? 'text', blocks: quads(blocks) },
+      layout: { kind: sole?.kind ?? 'text', blocks: quads([...blocks, ...furniture]) },
     };
   }
 }
@@ -179,7 +192,7 @@ export function displayFormulaLines(lines: LayoutLine[], lineHeight: number): La
   });
 }
 
-function quads(blocks: LayoutBlock[]) {
+function quads(blocks: { kind: LayoutBlock['kind'] | Furniture; box: Box }[]) {
   return blocks.map((b) => ({ kind: b.kind, box: [[b.box.x0, b.box.y0], [b.box.x1, b.box.y0], [b.box.x1, b.box.y1], [b.box.x0, b.box.y1]] as Quad }));
 }
 

@@ -9,22 +9,27 @@ import { hasBulletAtStart, type GrayPage } from './bullets';
 import { dbPostprocess, detPreprocess, type DetectedBox } from './det';
 import { groupLines, paragraphs, readingOrder, toMarkdown, type LayoutLine, type TextBox } from './layout';
 import { findTextModels, readAlphabet, type TextModelPaths } from './models';
-import { ctcDecode, insertWordSpaces, otsu, recFrameWidth, recHeight, recPreprocess, splitAtGaps } from './rec';
+import { ctcDecode, otsu, recFrameWidth, recHeight, recPreprocess, splitAtGaps, wordSpans, type WordSpan } from './rec';
 
 /** A recognised text box in raster pixels, before layout. */
 export interface TextBoxResult {
   rect: RotatedRect;
   text: string;
   confidence: number;
+  /** With `ReadOptions.words`: the words of `text` (joined by single spaces) and where each one is. */
+  words?: { text: string; rect: RotatedRect; confidence: number }[];
 }
 
 export interface ReadOptions {
   /** Cut lines at ink gaps of at least this share of the line height (table cells joined by the detector). */
   splitGapRatio?: number;
+  /** Also return each word's box (inline formulas are found word by word). */
+  words?: boolean;
 }
 
 interface RecognizedSegment {
   text: string;
+  words: WordSpan[];
   confidence: number;
   /** Column range in the upright line image. */
   x0: number;
@@ -158,10 +163,13 @@ export class TextEngine implements Engine {
     return lines.flatMap((segments, i) => {
       const rect = rects[i]!;
       const cropWidth = upright[i]!.width;
+      // Columns of the upright crop; a flipped crop runs the other way along the detected box.
+      const along = (x0: number, x1: number) => subRect(rect, cropWidth, flipped[i] ? [cropWidth - x1, cropWidth - x0] : [x0, x1]);
       return segments.map((segment) => ({
-        rect: segments.length === 1 ? rect : subRect(rect, cropWidth, flipped[i] ? [cropWidth - segment.x1, cropWidth - segment.x0] : [segment.x0, segment.x1]),
+        rect: segments.length === 1 ? rect : along(segment.x0, segment.x1),
         text: segment.text,
         confidence: segment.confidence,
+        ...(options.words ? { words: segment.words.map((w) => ({ text: w.text, rect: along(w.x0, w.x1), confidence: w.confidence })) } : {}),
       }));
     }).filter((b) => b.text.length > 0);
   }
@@ -273,12 +281,11 @@ export class TextEngine implements Engine {
         const crop = crops[index]!;
         const chars = ctcDecode(probs.data as Float32Array, n * frames * classes, frames, classes, models.alphabet, Math.ceil(crop.width / recFrameWidth));
         const segments = splitGapRatio === undefined ? [{ chars, x0: 0, x1: crop.width }] : splitAtGaps(chars, crop, splitGapRatio);
-        results[index] = segments.map((segment) => ({
-          text: insertWordSpaces(segment.chars, crop),
-          confidence: segment.chars.length ? segment.chars.reduce((s, c) => s + c.prob, 0) / segment.chars.length : 0,
-          x0: segment.x0,
-          x1: segment.x1,
-        }));
+        results[index] = segments.map((segment) => {
+          const words = wordSpans(segment.chars, crop);
+          const confidence = segment.chars.length ? segment.chars.reduce((s, c) => s + c.prob, 0) / segment.chars.length : 0;
+          return { text: words.map((w) => w.text).join(' '), words, confidence, x0: segment.x0, x1: segment.x1 };
+        });
       });
     }
     return results;

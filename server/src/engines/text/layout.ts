@@ -255,3 +255,64 @@ export function toMarkdown(paras: Paragraph[]): string {
   });
   return md + (md ? '\n' : '');
 }
+
+export type Furniture = 'header' | 'footer' | 'footnote';
+
+const pageNumber = /^(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|\/)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$/i;
+const footnoteMarker = /^(?:\d{1,2}|[*†‡§¶]|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s?\S/;
+
+/**
+ * The page's furniture, for whole-page conversion: running headers and footers (short lines in the top or
+ * bottom margin, set apart from the body by a gap, or a page number there) and footnotes (a run of lines in
+ * smaller type at the foot of the page, the first starting with a marker). Selections never get this: a
+ * user who selects a header wants it read.
+ */
+export function pageFurniture(lines: LayoutLine[], pageHeight: number): Map<LayoutLine, Furniture> {
+  const found = new Map<LayoutLine, Furniture>();
+  const text = lines.filter((l) => !l.block);
+  if (text.length < 4) return found;
+  const body = median(text.map((l) => l.y1 - l.y0));
+  const byTop = [...lines].sort((a, b) => a.y0 - b.y0);
+  const margin = 0.1 * pageHeight;
+  // Top: lines above the first wide gap, inside the top margin, not larger than body text (a title is larger).
+  const bands = (ordered: LayoutLine[], edge: (l: LayoutLine) => boolean, gapAfter: (a: LayoutLine, b: LayoutLine) => number, kind: Furniture) => {
+    const group: LayoutLine[] = [];
+    for (const [i, line] of ordered.entries()) {
+      if (!edge(line) || line.block || line.y1 - line.y0 > 1.15 * body || group.length >= 2) break;
+      group.push(line);
+      const next = ordered[i + 1];
+      const isolated = !next || gapAfter(line, next) > 1.2 * body;
+      if (isolated || pageNumber.test(line.text.trim())) {
+        for (const l of group) found.set(l, kind);
+        return;
+      }
+      // Several lines on one row (left and right running heads) continue the group.
+      if (next && Math.abs(next.y0 - line.y0) > 0.5 * body) break;
+    }
+  };
+  bands(byTop, (l) => l.y1 < margin, (a, b) => b.y0 - a.y1, 'header');
+  const byBottom = [...lines].sort((a, b) => b.y1 - a.y1);
+  bands(byBottom, (l) => l.y0 > pageHeight - margin, (a, b) => a.y0 - b.y1, 'footer');
+
+  // Footnotes: from the bottom up, lines in clearly smaller type in the lower part of the page.
+  const rest = byBottom.filter((l) => !found.has(l));
+  const run: LayoutLine[] = [];
+  for (const line of rest) {
+    if (line.block || line.y0 < 0.6 * pageHeight || line.y1 - line.y0 > 0.85 * body) break;
+    run.push(line);
+  }
+  const top = run[run.length - 1];
+  // The run must start with a marker and stand apart from the body above it.
+  const above = rest[run.length];
+  if (top && footnoteMarker.test(top.text) && (!above || top.y0 - above.y1 > 0.6 * body)) for (const l of run) found.set(l, 'footnote');
+  return found;
+}
+
+/** A whole page's Markdown: running headers and footers left out, footnotes after the body. */
+export function pageMarkdown(lines: LayoutLine[], pageHeight: number): { markdown: string; furniture: Map<LayoutLine, Furniture> } {
+  const furniture = pageFurniture(lines, pageHeight);
+  const body = lines.filter((l) => !furniture.has(l));
+  const notes = lines.filter((l) => furniture.get(l) === 'footnote');
+  const markdown = toMarkdown(paragraphs(readingOrder(body)));
+  return { markdown: notes.length ? `${markdown}\n${toMarkdown(paragraphs(readingOrder(notes)))}` : markdown, furniture };
+}

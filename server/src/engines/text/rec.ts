@@ -113,15 +113,38 @@ export function characterGaps(chars: CtcChar[], line: RgbImage, bandShare = 0.15
  * Measuring pixels rather than CTC frames matters because one frame is 8 columns, about the width of a space.
  */
 export function insertWordSpaces(chars: CtcChar[], line: RgbImage, options: SpaceOptions = defaultSpaceOptions): string {
-  if (chars.length === 0) return '';
+  return wordSpans(chars, line, options).map((w) => w.text).join(' ');
+}
+
+export interface WordSpan {
+  text: string;
+  /** Columns of the line image from the first character's frame to the last one's. */
+  x0: number;
+  x1: number;
+  confidence: number;
+}
+
+/** The line's words (split where `insertWordSpaces` puts a space), with where they are on the line. */
+export function wordSpans(chars: CtcChar[], line: RgbImage, options: SpaceOptions = defaultSpaceOptions): WordSpan[] {
   const gaps = characterGaps(chars, line);
   const threshold = spaceThreshold(gaps, options);
-  let text = chars[0]!.char;
-  chars.slice(1).forEach((c, i) => {
-    if (gaps[i]! >= threshold) text += ' ';
-    text += c.char;
+  const words: CtcChar[][] = [];
+  let current: CtcChar[] = [];
+  chars.forEach((c, i) => {
+    const split = c.char === ' ' || (i > 0 && gaps[i - 1]! >= threshold);
+    if (split && current.length) {
+      words.push(current);
+      current = [];
+    }
+    if (c.char !== ' ') current.push(c);
   });
-  return text.replace(/ {2,}/g, ' ').trim();
+  if (current.length) words.push(current);
+  return words.map((w) => ({
+    text: w.map((c) => c.char).join(''),
+    x0: Math.max(0, w[0]!.start * recFrameWidth),
+    x1: Math.min(line.width, (w[w.length - 1]!.end + 1) * recFrameWidth),
+    confidence: w.reduce((s, c) => s + c.prob, 0) / w.length,
+  }));
 }
 
 /** The gap that makes a space on this line: the fixed share, raised on lines whose typical gap is wide. */

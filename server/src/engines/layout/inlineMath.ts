@@ -1,0 +1,114 @@
+/**
+ * Inline formulas inside text lines: the text recogniser reads "x² + y² = r²" as "x2 + y2 = r2" or worse, so
+ * runs of words that look like math are cut out of the page, read by the math engine and written as `$…$`.
+ * A run is only replaced when the math engine's answer parses and is confident, so prose is never turned into
+ * a formula on a guess.
+ */
+import { checkpoint } from '../../errors';
+import { normalizeTokens } from '../math/latex';
+import type { Engine, EngineRequest } from '../engine';
+import { rectToQuad, type RotatedRect } from '../geometry';
+import type { TextBoxResult } from '../text';
+import type { LayoutLine } from '../text/layout';
+import type { Box } from './regions';
+
+export interface Word {
+  text: string;
+  confidence: number;
+}
+
+// Operators, relations, arrows, big operators, Greek: a word holding one is math-like on its own.
+const mathSymbol = /[=+<>^_±×÷∑∏∫√∞≤≥≠≈≡∼∝→←↦⇒⇔∂∇∈∉⊂⊆⊃∪∩∀∃′∗α-ωΑ-Ωϑϕϵ]/u;
+// f(x), g(t,s), P(A|B): a one-letter function applied to a short argument.
+const functionCall = /^[A-Za-z]\([A-Za-z0-9,|+\-]{1,8}\)[.,;:]?$/;
+// Words that continue a formula without being math by themselves: one-letter variables (not the English words
+// "a", "A", "I"), numbers, brackets, slashes, minus signs, a letter with digits (x2 is usually x² or x₂ read flat).
+const continuation = /^(?:[B-HJ-Zb-z]|[A-Za-z]?[0-9()[\]{}|,./\-−']*[0-9()[\]{}|/\-−][0-9()[\]{}|,./\-−']*)$/;
+
+/** Maximal runs of words that look like a formula: continuation words around at least one math-like word. */
+export function mathSpans(words: readonly Word[]): { from: number; to: number }[] {
+  const strong = words.map((w) => mathSymbol.test(w.text) || functionCall.test(w.text));
+  const part = words.map((w, i) => strong[i] || continuation.test(w.text));
+  const spans: { from: number; to: number }[] = [];
+  for (let i = 0; i < words.length; ) {
+    if (!part[i]) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < words.length && part[j]) j++;
+    // A run of numbers and brackets alone ("(2019)", "3, 4") is not a formula.
+    if (strong.slice(i, j).some(Boolean)) {
+      // "a", "A", "I" right beside an operator are variables ("a = b"), not the English words.
+      const from = i > 0 && strong[i] && /^[aAI]$/.test(words[i - 1]!.text) ? i - 1 : i;
+      const to = j < words.length && strong[j - 1] && /^[aAI][.,;:]?$/.test(words[j]!.text) ? j + 1 : j;
+      spans.push({ from, to });
+      j = to;
+    }
+    i = j;
+  }
+  return spans;
+}
+
+const mathToken = /^(?:\\(?!mathrm$|text$|mathit$)[A-Za-z]+|[=+<>^_|/-]|\\[{}])$/;
+
+/** The math engine's reading is worth more than the text's: it has math in it and is not just the same word. */
+export function isFormula(latex: string, text: string): boolean {
+  const tokens = normalizeTokens(latex);
+  if (tokens.length === 0 || !tokens.some((t) => mathToken.test(t))) return false;
+  const plain = tokens.filter((t) => /^[A-Za-z0-9]$/.test(t)).join('');
+  return plain !== text.replace(/[^A-Za-z0-9]/g, '') || tokens.some((t) => /^[=+<>^_]$|^\\[A-Za-z]+$/.test(t));
+}
+
+/** Smallest answer the math engine must be sure of before a span of a line becomes `$…$`. */
+const minConfidence = 0.5;
+
+/**
+ * Rewrites, in place, the text of `lines` whose words hold formulas. `boxes` are the text engine's boxes the
+ * lines were built from (with their words); `formulaLines` are display formulas, left alone.
+ */
+export async function replaceInlineFormulas(
+  lines: LayoutLine[],
+  boxes: TextBoxResult[],
+  math: Engine,
+  request: EngineRequest,
+  subPage: (box: Box) => EngineRequest['page'],
+): Promise<number> {
+  let replaced = 0;
+  for (const line of lines) {
+    for (const part of line.parts) {
+      const box = boxes[part];
+      if (!box?.words?.length) continue;
+      const words = box.words;
+      for (const span of mathSpans(words).reverse()) {
+        await checkpoint(request.token);
+        const piece = words.slice(span.from, span.to);
+        const text = piece.map((w) => w.text).join(' ');
+        const bounds = spanBounds(piece.map((w) => w.rect), words[span.from - 1]?.rect, words[span.to]?.rect);
+        const result = await math.recognize({ ...request, page: subPage(bounds) }).catch(() => undefined);
+        if (!result?.math?.valid || result.confidence < minConfidence || !isFormula(result.content, text)) continue;
+        // Sentence punctuation read into the formula goes back after it.
+        const trailing = /[.,;:]$/.test(text) && /[.,;:]$/.test(result.content.trim()) ? text.slice(-1) : '';
+        const latex = trailing ? result.content.trim().slice(0, -1).trim() : result.content.trim();
+        const at = line.text.lastIndexOf(text);
+        if (at < 0) continue;
+        line.text = `${line.text.slice(0, at)}$${latex}$${trailing}${line.text.slice(at + text.length)}`;
+        replaced++;
+      }
+    }
+  }
+  return replaced;
+}
+
+/** The span's words, widened to the line's full height plus a little, but never into the neighbouring words. */
+function spanBounds(rects: RotatedRect[], before: RotatedRect | undefined, after: RotatedRect | undefined): Box {
+  const xs = rects.flatMap((r) => rectToQuad(r).map((p) => p[0]));
+  const ys = rects.flatMap((r) => rectToQuad(r).map((p) => p[1]));
+  const h = Math.max(...ys) - Math.min(...ys);
+  const right = (r: RotatedRect) => Math.max(...rectToQuad(r).map((p) => p[0]));
+  const left = (r: RotatedRect) => Math.min(...rectToQuad(r).map((p) => p[0]));
+  let x0 = Math.min(...xs) - 0.15 * h, x1 = Math.max(...xs) + 0.15 * h;
+  if (before) x0 = Math.max(x0, (right(before) + Math.min(...xs)) / 2);
+  if (after) x1 = Math.min(x1, (left(after) + Math.max(...xs)) / 2);
+  return { x0: Math.floor(x0), y0: Math.floor(Math.min(...ys) - 0.1 * h), x1: Math.ceil(x1), y1: Math.ceil(Math.max(...ys) + 0.1 * h) };
+}

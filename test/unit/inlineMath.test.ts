@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isFormula, mathSpans } from '../../server/src/engines/layout/inlineMath';
+
+const words = (line: string) => line.split(' ').map((text) => ({ text, confidence: 0.9 }));
+const spans = (line: string) => mathSpans(words(line)).map(({ from, to }) => line.split(' ').slice(from, to).join(' '));
+
+describe('inline formula spans', () => {
+  it('takes the run of math-like words around an operator', () => {
+    assert.deepEqual(spans('so that x2 + y2 = r2 holds for every point'), ['x2 + y2 = r2']);
+    assert.deepEqual(spans('we set α = 0.5 and β < 1/2 here'), ['α = 0.5', 'β < 1/2']);
+    assert.deepEqual(spans('the map f(x) is smooth'), ['f(x)']);
+    assert.deepEqual(spans('for 0<α<π /2 to hold'), ['0<α<π /2']);
+  });
+
+  it('leaves prose, numbers and citations alone', () => {
+    assert.deepEqual(spans('In 2019 we measured 3 wells (see 12, 14) and a river'), []);
+    assert.deepEqual(spans('A survey of I and a notebook'), []);
+    assert.deepEqual(spans('The ratio is 3/4 of the total'), []);
+  });
+
+  it('takes "a", "A" and "I" into a formula only right beside an operator', () => {
+    assert.deepEqual(spans('if a = b then'), ['a = b']);
+    assert.deepEqual(spans('take a b = c'), ['b = c']);
+    assert.deepEqual(spans('where x + a.'), ['x + a.']);
+  });
+});
+
+describe('isFormula', () => {
+  it('accepts readings with math in them', () => {
+    assert.equal(isFormula('x^{2}+y^{2}=r^{2}', 'x2 + y2 = r2'), true);
+    assert.equal(isFormula('\\alpha', 'α'), true);
+  });
+  it('rejects readings that are only the same letters or carry no math', () => {
+    assert.equal(isFormula('\\mathrm{and}', 'and'), false);
+    assert.equal(isFormula('abc', 'abc'), false);
+    assert.equal(isFormula('x-y', 'x-y'), false);
+    assert.equal(isFormula('', 'x'), false);
+  });
+});
