@@ -142,17 +142,27 @@ export interface StatusResult {
   limits: Limits;
 }
 
+/** Enforced before work starts (README "Limits"); defaults in server/src/limits.ts. */
 export interface Limits {
+  /** Decoded pixels of a page or region. */
   maxPixels: number;
   maxFileBytes: number;
   maxPdfDpi: number;
+  /** Pages of one document in `ocr/convertDocument` (and the CLI's convert). */
+  maxDocumentPages: number;
   maxQueuedRequests: number;
   requestTimeoutMs: number;
+  /** Estimated peak memory of one request or document page, in MiB, refused before decoding. */
+  memoryPerRequestMB: number;
+  /** Resident memory of the daemon, in MiB, above which a running request is stopped. */
+  rssCeilingMB: number;
 }
 
 /** Options the client passes in `initializationOptions`; the CLI passes the same through flags. */
 export interface ServerOptions {
   executionProvider?: ExecutionProviderSetting;
+  /** Overrides of the default limits, e.g. `{ memoryPerRequestMB: 1024 }`. */
+  limits?: Partial<Limits>;
 }
 
 /** Machine-readable reasons carried in `ResponseError.data.kind`. */

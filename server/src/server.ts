@@ -23,7 +23,7 @@ let service: OcrService | undefined;
 
 connection.onInitialize((params): InitializeResult => {
   const options = (params.initializationOptions ?? {}) as ServerOptions;
-  service = new OcrService({ executionProvider: options.executionProvider ?? 'auto' });
+  service = new OcrService({ executionProvider: options.executionProvider ?? 'auto', limits: options.limits });
   return {
     capabilities: { textDocumentSync: TextDocumentSyncKind.None },
     serverInfo: { name: 'formatted-ocr', version },

@@ -1,4 +1,4 @@
-import { CancelledError, OcrError, type CancelToken } from './errors';
+import { CancelledError, checkpoint, OcrError, type CancelToken } from './errors';
 import type { Engine } from './engines/engine';
 import { ort, SessionFactory } from './engines/runtime';
 import { TextEngine } from './engines/text';
@@ -7,7 +7,8 @@ import { ChemEngine } from './engines/chem';
 import { MathEngine } from './engines/math';
 import { LayoutEngine } from './engines/layout';
 import { mapQuad } from './engines/geometry';
-import { defaultLimits } from './limits';
+import { resolveLimits } from './limits';
+import { checkRequestMemory, planPage, RssCeiling } from './memory';
 import { loadPage, readSource, type LoadedPage } from './pipeline/load';
 import {
   executionProviderSettings,
@@ -43,7 +44,7 @@ export class OcrService {
     if (!executionProviderSettings.includes(provider)) {
       throw new OcrError('badRequest', `Unknown execution provider "${provider}"; use one of ${executionProviderSettings.join(', ')}.`);
     }
-    this.limits = { ...defaultLimits, ...options.limits };
+    this.limits = resolveLimits(options.limits);
     this.sessions = new SessionFactory(provider);
     const text = new TextEngine(this.sessions);
     const table = new TableEngine(text);
@@ -67,8 +68,9 @@ export class OcrService {
   }
 
   /**
-   * Runs one unit of work after those already queued, under the per-request time limit. Recognition requests
-   * and each page of a document conversion are units, so interactive requests interleave with long batches.
+   * Runs one unit of work after those already queued, under the per-request time limit and the RSS ceiling.
+   * Recognition requests and each page of a document conversion are units, so interactive requests interleave
+   * with long batches.
    */
   enqueue<T>(token: CancelToken, work: (token: CancelToken) => Promise<T>): Promise<T> {
     if (this.waiting >= this.limits.maxQueuedRequests) {
@@ -77,26 +79,31 @@ export class OcrService {
     this.waiting++;
     const run = this.queue.then(async () => {
       if (token.isCancellationRequested) throw new CancelledError();
-      return this.withTimeout(token, work);
+      return this.withLimits(token, work);
     });
     this.queue = run.catch(() => undefined).finally(() => this.waiting--);
     return run;
   }
 
-  /** Runs `work` with a token that also fires when the per-request time limit passes. */
-  private async withTimeout<T>(token: CancelToken, work: (token: CancelToken) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` with a token that also fires when the per-request time limit passes or the daemon's RSS passes
+   * its ceiling, so the checkpoints that serve cancellation stop a runaway request and the daemon lives on.
+   */
+  private async withLimits<T>(token: CancelToken, work: (token: CancelToken) => Promise<T>): Promise<T> {
     let timedOut = false;
     const timer = setTimeout(() => (timedOut = true), this.limits.requestTimeoutMs);
+    const memory = new RssCeiling(this.limits);
     const combined: CancelToken = {
       get isCancellationRequested() {
-        return timedOut || token.isCancellationRequested;
+        return timedOut || memory.exceeded() || token.isCancellationRequested;
       },
     };
     try {
       return await work(combined);
     } catch (error) {
-      if (error instanceof CancelledError && timedOut && !token.isCancellationRequested) {
-        throw new OcrError('timeout', `The request took longer than the limit of ${this.limits.requestTimeoutMs / 1000} s (requestTimeoutMs) and was stopped.`);
+      if (error instanceof CancelledError && !token.isCancellationRequested) {
+        if (timedOut) throw new OcrError('timeout', `The request took longer than the limit of ${this.limits.requestTimeoutMs / 1000} s (requestTimeoutMs) and was stopped.`);
+        if (memory.reached) throw memory.error();
       }
       throw error;
     } finally {
@@ -108,9 +115,15 @@ export class OcrService {
     const started = performance.now();
     this.engineFor(params.mode);
     const bytes = await readSource(params.source, this.limits);
+    const request = { page: params.page, region: params.region, dpi: params.dpi };
+    // From headers only: a request over the memory limit is refused before a pixel is decoded.
+    const plan = await planPage(bytes, request, this.limits);
+    if (plan) checkRequestMemory(plan, params.mode, this.limits);
     report('decoding page');
-    const page = await loadPage(bytes, { page: params.page, region: params.region, dpi: params.dpi }, this.limits);
+    const page = await loadPage(bytes, request, this.limits);
     const decodeMs = performance.now() - started;
+    // Decoding is the first large allocation: let the RSS ceiling (and a cancel) see it before the engine runs.
+    await checkpoint(token);
     const result = await this.recognizeLoaded(page, params.mode, token, report);
     return { ...result, timings: roundTimings({ decode: decodeMs, ...result.timings, total: performance.now() - started }) };
   }

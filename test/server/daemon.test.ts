@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ResponseError, WorkDoneProgress } from 'vscode-languageserver-protocol/node';
-import { RecognizeRequest, StatusRequest, type OcrErrorData, type RecognizeParams } from '../../server/src/protocol';
+import { recognitionModes, RecognizeRequest, StatusRequest, type OcrErrorData, type RecognizeParams } from '../../server/src/protocol';
 import sharp from 'sharp';
 import { root, corruptPng, encryptedPdf, hugePngHeader, samplePdf, samplePng, sampleTable, sampleTableTruth, tempDir, truncatedPdf, writeTemp } from '../fixtures';
 import { CancellationTokenSource, startDaemon, type Daemon } from './client';
@@ -37,7 +37,7 @@ describe('OCR daemon over stdio', () => {
     const status = await daemon.connection.sendRequest(StatusRequest.type);
     assert.equal(status.executionProvider.requested, 'cpu');
     // math needs its model in models/, chem needs osra on PATH; the others are always there.
-    const expected = ['text', 'table', ...(mathModelInstalled ? ['math'] : []), ...(osraInstalled ? ['chem'] : []), 'auto'];
+    const expected = recognitionModes.filter((mode) => (mode === 'math' ? mathModelInstalled : mode === 'chem' ? osraInstalled : true));
     assert.deepEqual(status.engines.filter((e) => e.available).map((e) => e.mode), expected);
     for (const engine of status.engines.filter((e) => !e.available)) assert.ok(engine.reason, `${engine.mode} says why it is unavailable`);
     assert.ok(status.versions.onnxruntime.length > 0);

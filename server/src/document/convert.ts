@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { checkpoint, OcrError, type CancelToken } from '../errors';
 import { cropImage } from '../pipeline/image';
+import { checkRequestMemory, planPage, planPdfPage } from '../memory';
 import { loadPage, readSource, sniffFormat, defaultPdfDpi } from '../pipeline/load';
 import { PdfDocument } from '../pipeline/pdf';
 import type { OcrService } from '../service';
@@ -45,9 +46,13 @@ export function outputPaths(source: string, outDir?: string) {
   return { markdown: path.join(dir, `${base}.md`), assets, work: path.join(assets, '.pages') };
 }
 
-/** Writes through a temp file in the same folder and renames it into place (atomic on one file system). */
-export async function writeAtomic(file: string, content: string): Promise<void> {
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+/**
+ * Writes through a temp file and renames it into place (atomic on one file system). The temp file goes in
+ * `tempDir`, beside the file unless given, so that a crash between write and rename leaves it where a later
+ * run removes it.
+ */
+export async function writeAtomic(file: string, content: string, tempDir = path.dirname(file)): Promise<void> {
+  const temp = path.join(tempDir, `${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
   await fs.writeFile(temp, content);
   await fs.rename(temp, file);
 }
@@ -73,20 +78,24 @@ export async function convertDocument(service: OcrService, source: string, optio
   const outcome: DocumentOutcome = { source, output: paths.markdown, status: 'converted', pages: [], review: [] };
   if (!options.overwrite && (await exists(paths.markdown))) return { ...outcome, status: 'exists' };
   const bytes = await readSource({ path: source }, service.limits);
-  await fs.mkdir(paths.work, { recursive: true });
-  // Pages saved from an earlier version of the file must not be reused.
-  const fingerprint = createHash('sha256').update(bytes).digest('hex');
-  const stamp = path.join(paths.work, 'source.json');
-  const previous = await fs.readFile(stamp, 'utf8').then((t) => JSON.parse(t).sha256 as string, () => undefined);
-  if (previous !== fingerprint) {
-    await fs.rm(paths.work, { recursive: true, force: true });
-    await fs.mkdir(paths.work, { recursive: true });
-    await writeAtomic(stamp, JSON.stringify({ source, sha256: fingerprint }));
-  }
   const isPdf = sniffFormat(bytes) === 'pdf';
   const pdf = isPdf ? await PdfDocument.open(bytes) : undefined;
   try {
     const pageCount = pdf ? pdf.pageCount : ((await sharp(bytes, { limitInputPixels: false }).metadata().catch(() => ({ pages: 1 }))).pages ?? 1);
+    // Checked before anything is written, so a refused document leaves no folder behind.
+    if (pageCount > service.limits.maxDocumentPages) {
+      throw new OcrError('tooLarge', `The document has ${pageCount} pages, more than the ${service.limits.maxDocumentPages} allowed per document (maxDocumentPages); split it or raise the limit.`);
+    }
+    await fs.mkdir(paths.work, { recursive: true });
+    // Pages saved from an earlier version of the file must not be reused.
+    const fingerprint = createHash('sha256').update(bytes).digest('hex');
+    const stamp = path.join(paths.work, 'source.json');
+    const previous = await fs.readFile(stamp, 'utf8').then((t) => JSON.parse(t).sha256 as string, () => undefined);
+    if (previous !== fingerprint) {
+      await fs.rm(paths.work, { recursive: true, force: true });
+      await fs.mkdir(paths.work, { recursive: true });
+      await writeAtomic(stamp, JSON.stringify({ source, sha256: fingerprint }));
+    }
     const results: PageMarkdown[] = [];
     for (let page = 1; page <= pageCount; page++) {
       await checkpoint(token);
@@ -100,13 +109,19 @@ export async function convertDocument(service: OcrService, source: string, optio
       }
       progress(`page ${page}/${pageCount}`, page - 1, pageCount);
       const result = await service.enqueue(token, async (pageToken) => {
+        const dpi = options.dpi ?? defaultPdfDpi;
         if (pdf) {
           const layer = await pdf.textItems(page);
           if (textLayerUsable(layer.items)) return { page, method: 'text-layer', markdown: markdownFromTextLayer(layer.items, layer.pageHeight), confidence: 1 } satisfies PageMarkdown;
+          // Each page is a request of its own: over the memory limit, it is refused before it is rendered.
+          checkRequestMemory(planPdfPage({ width: layer.pageWidth, height: layer.pageHeight }, undefined, dpi, service.limits, bytes.length), 'auto', service.limits);
+        } else {
+          const plan = await planPage(bytes, { page }, service.limits);
+          if (plan) checkRequestMemory(plan, 'auto', service.limits);
         }
         const loaded = pdf
           ? await (async () => {
-              const render = await pdf.render(page, undefined, options.dpi ?? defaultPdfDpi, service.limits.maxPixels, (r, w, h) => r ?? { x: 0, y: 0, width: w, height: h });
+              const render = await pdf.render(page, undefined, dpi, service.limits.maxPixels, (r, w, h) => r ?? { x: 0, y: 0, width: w, height: h });
               return { image: render.image, pageNumber: page, pageCount, unit: 'pt' as const, pageWidth: render.pageWidth, pageHeight: render.pageHeight, scale: render.scale, originX: 0, originY: 0 };
             })()
           : await loadPage(bytes, { page }, service.limits);
@@ -127,7 +142,9 @@ export async function convertDocument(service: OcrService, source: string, optio
       progress(`page ${page}/${pageCount}`, page, pageCount);
     }
     const markdown = results.map((r) => r.markdown.trim()).filter(Boolean).join(`\n\n`) + '\n';
-    if (options.overwrite || !(await exists(paths.markdown))) await writeAtomic(paths.markdown, markdown);
+    // The temp file goes in the working folder: killed before the rename, the run leaves it where the next run's
+    // clean-up removes it, not in the user's folder beside the result.
+    if (options.overwrite || !(await exists(paths.markdown))) await writeAtomic(paths.markdown, markdown, paths.work);
     else return { ...outcome, status: 'exists' };
     await fs.rm(paths.work, { recursive: true, force: true });
     // Keep the assets folder only when it holds something (figures).

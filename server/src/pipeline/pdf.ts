@@ -92,8 +92,7 @@ export class PdfDocument {
     const page = await this.page(pageNumber);
     const unit = page.getViewport({ scale: 1 });
     const box = clampRegion(region, unit.width, unit.height);
-    // Large-format pages: lower the resolution rather than refuse, since the user asked for a normal page.
-    const scale = Math.min(dpi / 72, Math.sqrt(maxPixels / (box.width * box.height)));
+    const scale = renderScale(box, dpi, maxPixels);
     const width = Math.max(1, Math.ceil(box.width * scale));
     const height = Math.max(1, Math.ceil(box.height * scale));
     const viewport = page.getViewport({ scale, offsetX: -box.x * scale, offsetY: -box.y * scale });
@@ -110,6 +109,13 @@ export class PdfDocument {
     factory.destroy({ canvas, context });
     page.cleanup();
     return { image: rgbaToRgb(pixels, width, height), pageCount: this.doc.numPages, pageWidth: unit.width, pageHeight: unit.height, scale };
+  }
+
+  /** Page size in points, /Rotate applied, without rendering (the memory estimate needs it before decoding). */
+  async pageSize(pageNumber: number): Promise<{ width: number; height: number }> {
+    const page = await this.page(pageNumber);
+    const { width, height } = page.getViewport({ scale: 1 });
+    return { width, height };
   }
 
   /** The page's text layer as positioned runs; empty for scans. */
@@ -137,6 +143,14 @@ export class PdfDocument {
   async close(): Promise<void> {
     await this.doc.destroy();
   }
+}
+
+/**
+ * Rendered pixels per point for a box in points. Large-format pages: lower the resolution rather than refuse,
+ * since the user asked for a normal page.
+ */
+export function renderScale(box: { width: number; height: number }, dpi: number, maxPixels: number): number {
+  return Math.min(dpi / 72, Math.sqrt(maxPixels / (box.width * box.height)));
 }
 
 /** Opens, renders one page, closes: for single requests. */

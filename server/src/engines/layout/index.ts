@@ -11,7 +11,7 @@ import type { Engine, EngineRequest, EngineResult } from '../engine';
 import { binarize, findRules, typicalGlyphHeight } from '../table/rules';
 import { otsu } from '../text/rec';
 import { textLines, uprightBounds, type TextEngine } from '../text';
-import { pageMarkdown, paragraphs, readingOrder, toMarkdown, type Furniture, type LayoutLine } from '../text/layout';
+import { columnGapRatio, pageMarkdown, paragraphs, readingOrder, toMarkdown, type Furniture, type LayoutLine } from '../text/layout';
 import { replaceInlineFormulas } from './inlineMath';
 import { alignedTableRegions, coveredBy, figureRegions, ruledTableRegions, union, type Box } from './regions';
 
@@ -46,7 +46,7 @@ export class LayoutEngine implements Engine {
     const timings: Record<string, number> = {};
     const image = request.page.image;
     // Lines are cut at wide gaps so that table cells (and columns the detector joined) arrive as separate boxes.
-    const results = await this.text.readBoxes(image, request.token, request.report, timings, { splitGapRatio: 0.8, words: true });
+    const results = await this.text.readBoxes(image, request.token, request.report, timings, { splitGapRatio: columnGapRatio, words: true });
     const boxes = uprightBounds(results);
     let start = performance.now();
     const gray = toGray(image);

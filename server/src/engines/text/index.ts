@@ -7,7 +7,7 @@ import { ort, type SessionFactory } from '../runtime';
 import { rotate180, warpRect } from '../warp';
 import { hasBulletAtStart, type GrayPage } from './bullets';
 import { dbPostprocess, detPreprocess, type DetectedBox } from './det';
-import { groupLines, paragraphs, readingOrder, toMarkdown, type LayoutLine, type TextBox } from './layout';
+import { columnGapRatio, groupLines, paragraphs, readingOrder, toMarkdown, type LayoutLine, type TextBox } from './layout';
 import { findTextModels, readAlphabet, type TextModelPaths } from './models';
 import { ctcDecode, otsu, recFrameWidth, recHeight, recPreprocess, splitAtGaps, wordSpans, type WordSpan } from './rec';
 
@@ -106,7 +106,8 @@ export class TextEngine implements Engine {
 
   async recognize(request: EngineRequest): Promise<EngineResult> {
     const timings: Record<string, number> = {};
-    const boxes = await this.readBoxes(request.page.image, request.token, request.report, timings);
+    // Lines are cut at wide gaps: the detector joins lines of neighbouring columns across a narrow gutter.
+    const boxes = await this.readBoxes(request.page.image, request.token, request.report, timings, { splitGapRatio: columnGapRatio });
     let start = performance.now();
     const blocks = readingOrder(textLines(boxes, request.page.image));
     const content = toMarkdown(paragraphs(blocks));

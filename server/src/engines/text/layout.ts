@@ -34,6 +34,13 @@ const median = (values: number[]): number => {
 };
 
 /** Joins boxes that sit on one baseline and are close enough to be words of one line (not table cells or columns). */
+/**
+ * A gap inside a line of at least this share of its height separates two things (columns the detector joined
+ * across a narrow gutter, table cells); word spaces are a third of it at most. The recogniser cuts its lines
+ * there and `groupLines` does not join across it.
+ */
+export const columnGapRatio = 0.8;
+
 export function groupLines(boxes: TextBox[]): LayoutLine[] {
   const order = boxes.map((_, i) => i).sort((a, b) => boxes[a]!.x0 - boxes[b]!.x0);
   const lines: LayoutLine[] = [];
@@ -45,7 +52,7 @@ export function groupLines(boxes: TextBox[]): LayoutLine[] {
       const lh = line.y1 - line.y0;
       const overlap = Math.min(line.y1, box.y1) - Math.max(line.y0, box.y0);
       const gap = box.x0 - line.x1;
-      return overlap > 0.5 * Math.min(h, lh) && gap < 1.0 * Math.max(h, lh) && gap > -0.5 * h;
+      return overlap > 0.5 * Math.min(h, lh) && gap < columnGapRatio * Math.max(h, lh) && gap > -0.5 * h;
     });
     if (target) {
       // Runs that touch are pieces of one word (PDF text layers often split words into glyph runs).
@@ -72,7 +79,7 @@ export function readingOrder(lines: LayoutLine[]): LayoutLine[][] {
       if (items.length) blocks.push(items);
       return;
     }
-    const columns = splitAlong(items, (l) => l.x0, (l) => l.x1, 1.0 * h);
+    const columns = splitAlong(items, (l) => l.x0, (l) => l.x1, columnGapRatio * h);
     if (columns.length > 1 && !rowAligned(columns, h)) return columns.forEach(cut);
     const rows = splitAlong(items, (l) => l.y0, (l) => l.y1, 0.8 * h);
     if (rows.length > 1) return rows.forEach(cut);
@@ -115,11 +122,11 @@ function peelSpanning(items: LayoutLine[], h: number): LayoutLine[][] | undefine
   const bands = splitAlong(items, (l) => l.y0, (l) => l.y1, 0.15 * h);
   for (let k = 1; k < bands.length && k <= 3; k++) {
     const top = bands.slice(0, k).flat(), rest = bands.slice(k).flat();
-    if (splitAlong(rest, (l) => l.x0, (l) => l.x1, 1.0 * h).length > 1) return [top, rest];
+    if (splitAlong(rest, (l) => l.x0, (l) => l.x1, columnGapRatio * h).length > 1) return [top, rest];
   }
   for (let k = bands.length - 1; k >= 1 && k >= bands.length - 3; k--) {
     const rest = bands.slice(0, k).flat(), bottom = bands.slice(k).flat();
-    if (splitAlong(rest, (l) => l.x0, (l) => l.x1, 1.0 * h).length > 1) return [rest, bottom];
+    if (splitAlong(rest, (l) => l.x0, (l) => l.x1, columnGapRatio * h).length > 1) return [rest, bottom];
   }
   return undefined;
 }
