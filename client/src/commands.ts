@@ -7,6 +7,7 @@ import type { RecognitionMode, Region } from '../../server/src/protocol';
 import type { Converter, ConvertOutcome } from './convert';
 import type { Ctx } from './ctx';
 import { readClipboardImage } from './clipboard';
+import { convertDocumentsCommand, type DocumentConverter } from './documents/convertDocuments';
 import { PreviewProvider, previewExtensions } from './preview/previewProvider';
 import { convertModes } from './preview/messages';
 
@@ -34,7 +35,7 @@ async function pickImage(): Promise<vscode.Uri | undefined> {
   return chosen?.[0];
 }
 
-export function registerCommands(ctx: Ctx, converter: Converter, previews: PreviewProvider): vscode.Disposable {
+export function registerCommands(ctx: Ctx, converter: Converter, previews: PreviewProvider, documents: DocumentConverter): vscode.Disposable {
   const register = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, fn);
 
   const openPreview = async (arg?: unknown) => {
@@ -85,6 +86,8 @@ export function registerCommands(ctx: Ctx, converter: Converter, previews: Previ
     register('formattedOcr.openPreview', openPreview),
     ...convertModes.map(({ mode }) => register(`formattedOcr.convert.${mode}`, convertSelection(mode))),
     register('formattedOcr.convertClipboardImage', convertClipboard),
+    // (clicked, selection) from the Explorer, like its own commands; no arguments from the palette.
+    register(convertDocumentsCommand, (clicked?: unknown, selected?: unknown) => documents.command(clicked, selected)),
     register('formattedOcr.restartDaemon', async () => {
       await ctx.restart();
       void vscode.window.setStatusBarMessage('$(check) OCR daemon restarted', 3000);

@@ -6,6 +6,10 @@ import type { MathDelimiters, TableFormatSetting } from './insert';
 
 export const section = 'formattedOcr';
 
+/** What "Convert Documents to Markdown" does when `<name>.md` exists. */
+export type IfExists = 'ask' | 'skip' | 'overwrite';
+export const ifExistsSettings: readonly IfExists[] = ['ask', 'skip', 'overwrite'];
+
 /** Settings the daemon reads at start-up: changing one offers a restart. */
 export const requiresServerRestart = [`${section}.executionProvider`] as const;
 
@@ -38,5 +42,13 @@ export class Config {
   }
   get showResultView(): boolean {
     return this.cfg.get<boolean>('showResultView', true);
+  }
+  /** `convert.outputFolder`: empty = beside each source; otherwise absolute or relative to the source's workspace folder. */
+  get convertOutputFolder(): string {
+    const value = this.cfg.get('convert.outputFolder');
+    return typeof value === 'string' ? value.trim() : '';
+  }
+  get convertIfExists(): IfExists {
+    return pick(this.cfg.get('convert.ifExists'), ifExistsSettings, 'ask');
   }
 }

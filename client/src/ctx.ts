@@ -17,15 +17,20 @@ import {
   TransportKind,
   WorkDoneProgress,
   type CloseHandlerResult,
+  type RequestType,
+  type WorkDoneProgressParams,
   type ErrorHandler,
   type ErrorHandlerResult,
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import {
+  ConvertDocumentRequest,
   RecognizeRequest,
   ServerStatusNotification,
   StatusRequest,
+  type ConvertDocumentParams,
+  type ConvertDocumentResult,
   type OcrErrorData,
   type OcrErrorKind,
   type RecognizeParams,
@@ -240,39 +245,67 @@ export class Ctx implements vscode.Disposable {
    * `vscode.CancellationError`. Daemon errors reject with `OcrRequestError` (its `kind` from the daemon).
    */
   async recognize(params: RecognizeParams, token?: vscode.CancellationToken, onProgress?: (message: string) => void): Promise<RecognizeResult> {
+    const started = Date.now();
+    const result = await this.send(RecognizeRequest.type, params, describe(params), token, onProgress);
+    this.log.info(`recognized ${describe(params)} in ${Date.now() - started} ms (confidence ${result.confidence.toFixed(2)})`);
+    return result;
+  }
+
+  /**
+   * Sends `ocr/convertDocument` (one PDF or image → `<name>.md`). Progress reports the daemon's `page p/P` with
+   * the document's percentage; cancelling and errors behave as in `recognize`. The daemon keeps finished pages.
+   */
+  async convertDocument(
+    params: ConvertDocumentParams,
+    token?: vscode.CancellationToken,
+    onProgress?: (message: string, percentage?: number) => void,
+  ): Promise<ConvertDocumentResult> {
+    const what = `convert ${path.basename(params.path)}`;
+    const started = Date.now();
+    const result = await this.send(ConvertDocumentRequest.type, params, what, token, onProgress);
+    this.log.info(`${what}: ${result.status} in ${Date.now() - started} ms (${result.pages.length} pages, ${result.pages.filter((p) => p.resumed).length} resumed)`);
+    return result;
+  }
+
+  /** One request with work-done progress, cancellation and the daemon's errors mapped to `OcrRequestError`. */
+  private async send<P extends WorkDoneProgressParams, R>(
+    type: RequestType<P, R, OcrErrorData>,
+    params: P,
+    what: string,
+    token?: vscode.CancellationToken,
+    onProgress?: (message: string, percentage?: number) => void,
+  ): Promise<R> {
     const client = await this.getClient();
     if (token?.isCancellationRequested) throw new vscode.CancellationError();
     const workDoneToken = randomUUID();
     const progress = client.onProgress(WorkDoneProgress.type, workDoneToken, (value) => {
       if (value.kind === 'end' || !value.message) return;
-      onProgress?.(value.message);
+      onProgress?.(value.message, value.percentage);
       this.progressEmitter.fire(value.message);
     });
-    const started = Date.now();
     this.inFlight++;
     this.updateStatus();
     try {
-      const result = await client.sendRequest(RecognizeRequest.type, { ...params, workDoneToken }, token);
+      const result = await client.sendRequest(type, { ...params, workDoneToken }, token);
       // vscode-languageclient resolves a cancelled request, and one whose daemon died, with `undefined`.
       // A request the user cancelled stays cancelled, even when the daemon finished before it saw the cancel.
       if (token?.isCancellationRequested) throw new vscode.CancellationError();
       if (result === undefined || result === null) {
         throw new OcrRequestError('The OCR daemon stopped while working on this request. It is being restarted; try again.', 'notRunning');
       }
-      this.log.info(`recognized ${describe(params)} in ${Date.now() - started} ms (confidence ${result.confidence.toFixed(2)})`);
       return result;
     } catch (error) {
       if (error instanceof OcrRequestError) throw error;
       if (error instanceof vscode.CancellationError || token?.isCancellationRequested) {
-        this.log.info(`cancelled ${describe(params)}`);
+        this.log.info(`cancelled ${what}`);
         throw new vscode.CancellationError();
       }
       if (error instanceof ResponseError) {
         const kind = (error.data as OcrErrorData | undefined)?.kind ?? 'internal';
-        this.log.warn(`${describe(params)} failed (${kind}): ${error.message}`);
+        this.log.warn(`${what} failed (${kind}): ${error.message}`);
         throw new OcrRequestError(error.message, error.code === ErrorCodes.ConnectionInactive || error.code === ErrorCodes.PendingResponseRejected ? 'notRunning' : kind);
       }
-      this.log.error(`${describe(params)} failed: ${(error as Error)?.stack ?? String(error)}`);
+      this.log.error(`${what} failed: ${(error as Error)?.stack ?? String(error)}`);
       throw new OcrRequestError(`The OCR request failed: ${(error as Error)?.message ?? String(error)}`, 'internal');
     } finally {
       progress.dispose();

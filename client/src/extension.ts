@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { Converter } from './convert';
 import { Ctx } from './ctx';
+import { DocumentConverter } from './documents/convertDocuments';
 import { registerPasteProvider } from './paste';
 import { PreviewProvider } from './preview/previewProvider';
 import { registerStatusBar } from './statusBar';
@@ -14,6 +15,7 @@ export interface FormattedOcrApi {
   converter: Converter;
   previews: PreviewProvider;
   target: InsertTarget;
+  documents: DocumentConverter;
 }
 
 let ctx: Ctx | undefined;
@@ -24,15 +26,17 @@ export function activate(context: vscode.ExtensionContext): FormattedOcrApi {
     const target = new InsertTarget();
     const converter = new Converter(ctx, target);
     const { provider: previews, disposable: previewRegistration } = PreviewProvider.register(ctx, converter);
+    const documents = new DocumentConverter(ctx);
     context.subscriptions.push(
       target,
       converter,
+      documents,
       previewRegistration,
       registerStatusBar(ctx),
-      registerCommands(ctx, converter, previews),
+      registerCommands(ctx, converter, previews, documents),
       registerPasteProvider(ctx),
     );
-    return { ctx, converter, previews, target };
+    return { ctx, converter, previews, target, documents };
   } catch (error) {
     void vscode.window.showErrorMessage(`Formatted OCR could not start: ${(error as Error)?.message ?? error}`);
     throw error;

@@ -76,7 +76,6 @@ app.append(toolbar, note, viewport, menu, status);
 // ------------------------------------------------------------------ state
 const state = {
   kind: 'image' as 'image' | 'pdf' | 'tiff',
-  src: '',
   page: 1,
   pageCount: 1,
   pageWidth: 0,
@@ -110,7 +109,6 @@ function showError(message: string): void {
 // ------------------------------------------------------------------ loading
 async function init(m: Extract<HostToPreview, { type: 'init' }>): Promise<void> {
   state.kind = m.kind;
-  state.src = m.src;
   state.defaultMode = m.defaultMode;
   const saved = m.state ?? vscode.getState();
   if (saved) {
@@ -124,7 +122,7 @@ async function init(m: Extract<HostToPreview, { type: 'init' }>): Promise<void> 
     note.hidden = false;
     note.textContent = m.note;
   }
-  if (!m.src) return;
+  if (!m.data && !m.src) return;
   if (m.kind === 'pdf') {
     try {
       // The worker comes from a webview resource URI (another origin): start it from a same-origin blob.
@@ -132,7 +130,7 @@ async function init(m: Extract<HostToPreview, { type: 'init' }>): Promise<void> 
       pdfjs.GlobalWorkerOptions.workerSrc = URL.createObjectURL(new Blob([workerText], { type: 'text/javascript' }));
       const base = m.pdfWorkerSrc!.replace(/pdf\.worker\.min\.mjs(\?.*)?$/, '');
       pdfDoc = await pdfjs.getDocument({
-        url: m.src,
+        data: m.data,
         cMapUrl: `${base}cmaps/`,
         cMapPacked: true,
         standardFontDataUrl: `${base}standard_fonts/`,
@@ -150,7 +148,8 @@ async function init(m: Extract<HostToPreview, { type: 'init' }>): Promise<void> 
     canvas.hidden = true;
     state.pageCount = m.pageCount ?? 1;
     state.page = m.kind === 'tiff' ? Math.min(state.page, state.pageCount) : 1;
-    await showImage(m.src);
+    // The host sends the file's bytes (it gives this page no URL into the user's folders); TIFF comes as PNG.
+    await showImage(m.data ? URL.createObjectURL(new Blob([m.data as Uint8Array<ArrayBuffer>], { type: m.mime })) : m.src!);
   }
 }
 
@@ -568,9 +567,9 @@ window.addEventListener('message', (event: MessageEvent<HostToPreview>) => {
       convert(m.mode);
       return;
     case 'reload':
-      renderedZoom = 0;
-      if (state.kind === 'pdf') window.location.reload();
-      else img.src = `${state.src.split('?')[0]}?v=${Date.now()}`;
+      // The file changed: start again; `ready` brings its new bytes, getState the page, zoom and selection.
+      saveState();
+      window.location.reload();
       return;
   }
 });

@@ -296,6 +296,58 @@ async function runUi() {
     results.push({ name: 'ui: image preview → drag → Markdown → editor', passed: 0, failed: 1 });
   }
 
+  // The preview's Content-Security-Policy as its document has it, and that it is enforced: no inline script runs,
+  // nothing remote loads, and the webview can load the extension's files but not the user's (localResourceRoots).
+  try {
+    log('ui: the preview webview\'s CSP and resource roots');
+    const frame = await webviewFrame(page, 'button[data-mode="text"]', 10_000);
+    const csp = await frame.evaluate(() => [...document.querySelectorAll('meta[http-equiv="Content-Security-Policy"]')].map((m) => m.getAttribute('content')));
+    if (csp.length !== 1) throw new Error(`expected one CSP meta tag, found ${csp.length}`);
+    const directives = new Map(csp[0].split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...sources]) => [name, sources]));
+    const scriptSrc = directives.get('script-src') ?? [];
+    if (directives.get('default-src')?.join(' ') !== "'none'") throw new Error(`default-src is not 'none': ${csp[0]}`);
+    if (scriptSrc.length !== 1 || !/^'nonce-[A-Za-z0-9]+'$/.test(scriptSrc[0])) throw new Error(`script-src is not a nonce only: ${csp[0]}`);
+    const probe = await frame.evaluate(
+      async ({ repo, workspace }) => {
+        const violations = [];
+        document.addEventListener('securitypolicyviolation', (e) => violations.push(e.effectiveDirective));
+        const inline = document.createElement('script');
+        inline.textContent = 'window.__inlineScriptRan = true';
+        document.body.append(inline);
+        // Our script's URL names the extension folder; the same URL with another path asks for any local file.
+        const script = document.querySelector('script[nonce]').src;
+        const at = script.indexOf(repo);
+        const resource = (file) => script.slice(0, at) + file;
+        const loads = (src) =>
+          new Promise((done) => {
+            const img = new Image();
+            img.onload = () => done(true);
+            img.onerror = () => done(false);
+            img.src = src;
+          });
+        return {
+          inlineScriptRan: window.__inlineScriptRan === true,
+          remoteImage: await loads('https://example.com/x.png'),
+          ownResource: at >= 0 && (await loads(resource(`${repo}/media/preview/icon.svg`))),
+          userFile: at >= 0 && (await loads(resource(`${workspace}/sample-scan.png`))),
+          violations,
+          script,
+        };
+      },
+      { repo, workspace },
+    );
+    log(`ui: CSP ${csp[0].replace(/'nonce-[^']+'/g, "'nonce-…'")}; probe ${JSON.stringify({ ...probe, script: undefined })}`);
+    if (probe.inlineScriptRan) throw new Error('an inline script without the nonce ran');
+    if (probe.remoteImage) throw new Error('a remote image loaded');
+    if (!probe.violations.includes('script-src-elem') && !probe.violations.includes('script-src')) throw new Error(`no CSP violation reported for the inline script: ${probe.violations}`);
+    if (!probe.ownResource) throw new Error(`the extension's own resource did not load (script URL ${probe.script})`);
+    if (probe.userFile) throw new Error('the webview could load a file from the user\'s folder');
+    results.push({ name: 'ui: preview CSP enforced, only the extension\'s resources load', passed: 1, failed: 0 });
+  } catch (error) {
+    log(`ui: FAILED: ${error?.stack ?? error}`);
+    results.push({ name: 'ui: preview CSP enforced, only the extension\'s resources load', passed: 0, failed: 1 });
+  }
+
   // A PDF: page navigation, a drag in PDF points, and the context menu.
   const pdfShot = join(artifacts, 'ui-pdf-page2.png');
   try {

@@ -39,8 +39,15 @@ export type HostToPreview =
   | {
       type: 'init';
       kind: DocumentKind;
-      /** Webview URI of the file (or of a PNG rendering of it). */
-      src: string;
+      /**
+       * The file's bytes (images and PDFs). Sent, not linked: the webview can load nothing from the user's folders
+       * (its localResourceRoots are the extension's own), so it sees exactly the file that was opened.
+       */
+      data?: Uint8Array;
+      /** MIME type of `data`, e.g. `image/png`. */
+      mime?: string;
+      /** TIFF: the page as a PNG data URL, rendered by the host (Chromium cannot draw TIFF). */
+      src?: string;
       fileName: string;
       /** For PDFs: webview URI of pdf.js's worker script. */
       pdfWorkerSrc?: string;
@@ -108,80 +115,139 @@ export type ResultToHost =
 
 const modeSet = new Set<string>(convertModes.map((m) => m.mode));
 const maxCropChars = 8_000_000;
+const maxPageUnits = 1e7;
+/** Page units a real selection may pass the page edge by: the webview rounds to whole pixels / 0.01 pt. */
+const edgeTolerance = 1;
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/** What the host knows about the document shown, to check a webview's coordinates against. */
+export interface PageBounds {
+  pageCount?: number;
+  /** The size of `page` in page units, as the webview last reported drawing it. */
+  page?: number;
+  width?: number;
+  height?: number;
+}
+
+type Fields = Record<string, unknown>;
+function isObject(v: unknown): v is Fields {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+/** Own properties only: an inherited `region` or `type` (a crafted prototype) is not part of the message. */
+function field(o: Fields, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
 }
 function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
 }
-function isPage(v: unknown): v is number {
-  return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 100_000;
+function isPage(v: unknown, bounds?: PageBounds): v is number {
+  return Number.isInteger(v) && (v as number) >= 1 && (v as number) <= (bounds?.pageCount ?? 100_000);
 }
 export function isConvertMode(v: unknown): v is ConvertMode {
   return typeof v === 'string' && modeSet.has(v);
 }
-export function parseRegion(v: unknown): PageRegion | undefined {
+
+/**
+ * A region inside the page: finite numbers, a positive size, not left of or above the page, and within the
+ * page's size when `bounds` holds the size of `page`.
+ */
+export function parseRegion(v: unknown, bounds?: PageBounds, page?: number): PageRegion | undefined {
   if (!isObject(v)) return undefined;
-  const { x, y, width, height } = v;
+  const [x, y, width, height] = ['x', 'y', 'width', 'height'].map((k) => field(v, k));
   if (!isFiniteNumber(x) || !isFiniteNumber(y) || !isFiniteNumber(width) || !isFiniteNumber(height)) return undefined;
-  if (width <= 0 || height <= 0 || Math.abs(x) > 1e7 || Math.abs(y) > 1e7 || width > 1e7 || height > 1e7) return undefined;
+  if (width <= 0 || height <= 0 || x < 0 || y < 0 || x + width > maxPageUnits || y + height > maxPageUnits) return undefined;
+  if (bounds && page !== undefined && bounds.page === page) {
+    if (bounds.width !== undefined && x + width > bounds.width + edgeTolerance) return undefined;
+    if (bounds.height !== undefined && y + height > bounds.height + edgeTolerance) return undefined;
+  }
   return { x, y, width, height };
 }
-function parseViewState(v: unknown): PreviewViewState | undefined {
-  if (!isObject(v) || !isPage(v.page)) return undefined;
-  const zoom = v.zoom === 'fit' ? 'fit' : isFiniteNumber(v.zoom) && v.zoom > 0 && v.zoom <= 64 ? v.zoom : undefined;
-  if (zoom === undefined) return undefined;
-  const region = v.region === undefined ? undefined : parseRegion(v.region);
-  return region ? { page: v.page, zoom, region } : { page: v.page, zoom };
+
+/** undefined when absent; null when present but invalid (the whole message is then rejected). */
+function optionalRegion(o: Fields, bounds: PageBounds | undefined, page: number): PageRegion | undefined | null {
+  const raw = field(o, 'region');
+  return raw === undefined ? undefined : (parseRegion(raw, bounds, page) ?? null);
 }
 
-/** Returns the message if it is a well-formed `PreviewToHost`, otherwise undefined. */
-export function parsePreviewMessage(v: unknown): PreviewToHost | undefined {
-  if (!isObject(v) || typeof v.type !== 'string') return undefined;
-  switch (v.type) {
+function parseViewState(v: unknown, bounds?: PageBounds): PreviewViewState | undefined {
+  if (!isObject(v)) return undefined;
+  const page = field(v, 'page');
+  const rawZoom = field(v, 'zoom');
+  if (!isPage(page, bounds)) return undefined;
+  const zoom = rawZoom === 'fit' ? 'fit' : isFiniteNumber(rawZoom) && rawZoom > 0 && rawZoom <= 64 ? rawZoom : undefined;
+  if (zoom === undefined) return undefined;
+  const region = optionalRegion(v, bounds, page);
+  if (region === null) return undefined;
+  return region ? { page, zoom, region } : { page, zoom };
+}
+
+/**
+ * Returns the message if it is a well-formed `PreviewToHost`, otherwise undefined (unknown types included).
+ * A fresh object is built from the known fields only, so nothing else the webview sent reaches the host.
+ */
+export function parsePreviewMessage(v: unknown, bounds?: PageBounds): PreviewToHost | undefined {
+  if (!isObject(v)) return undefined;
+  const type = field(v, 'type');
+  const page = field(v, 'page');
+  switch (type) {
     case 'ready':
       return { type: 'ready' };
-    case 'loaded':
-      if (!isPage(v.page) || !isPage(v.pageCount) || !isFiniteNumber(v.width) || !isFiniteNumber(v.height)) return undefined;
-      return { type: 'loaded', page: v.page, pageCount: v.pageCount, width: v.width, height: v.height };
+    case 'loaded': {
+      const [pageCount, width, height] = ['pageCount', 'width', 'height'].map((k) => field(v, k));
+      if (!isPage(pageCount) || !isPage(page, { pageCount })) return undefined;
+      if (!isFiniteNumber(width) || !isFiniteNumber(height) || width <= 0 || height <= 0 || width > maxPageUnits || height > maxPageUnits) return undefined;
+      return { type: 'loaded', page, pageCount, width, height };
+    }
     case 'selection': {
-      if (!isPage(v.page)) return undefined;
-      const region = v.region === undefined ? undefined : parseRegion(v.region);
-      if (v.region !== undefined && !region) return undefined;
-      return { type: 'selection', page: v.page, region };
+      if (!isPage(page, bounds)) return undefined;
+      const region = optionalRegion(v, bounds, page);
+      return region === null ? undefined : { type: 'selection', page, region };
     }
     case 'convert': {
-      if (!isConvertMode(v.mode) || !isPage(v.page)) return undefined;
-      const region = v.region === undefined ? undefined : parseRegion(v.region);
-      if (v.region !== undefined && !region) return undefined;
-      const crop =
-        typeof v.crop === 'string' && v.crop.length <= maxCropChars && /^data:image\/png;base64,[A-Za-z0-9+/=]*$/.test(v.crop) ? v.crop : undefined;
-      return { type: 'convert', mode: v.mode, page: v.page, region, crop };
+      const mode = field(v, 'mode');
+      const crop = field(v, 'crop');
+      if (!isConvertMode(mode) || !isPage(page, bounds)) return undefined;
+      const region = optionalRegion(v, bounds, page);
+      if (region === null) return undefined;
+      const pngCrop = typeof crop === 'string' && crop.length <= maxCropChars && /^data:image\/png;base64,[A-Za-z0-9+/=]*$/.test(crop) ? crop : undefined;
+      return { type: 'convert', mode, page, region, crop: pngCrop };
     }
     case 'state': {
-      const state = parseViewState(v.state);
+      const state = parseViewState(field(v, 'state'), bounds);
       return state ? { type: 'state', state } : undefined;
     }
     case 'requestPage':
-      return isPage(v.page) ? { type: 'requestPage', page: v.page } : undefined;
-    case 'error':
-      return typeof v.message === 'string' ? { type: 'error', message: v.message.slice(0, 2000) } : undefined;
+      return isPage(page, bounds) ? { type: 'requestPage', page } : undefined;
+    case 'error': {
+      const message = field(v, 'message');
+      return typeof message === 'string' ? { type: 'error', message: message.slice(0, 2000) } : undefined;
+    }
     default:
       return undefined;
   }
 }
 
 export function parseResultMessage(v: unknown): ResultToHost | undefined {
-  if (!isObject(v) || typeof v.type !== 'string') return undefined;
-  switch (v.type) {
+  if (!isObject(v)) return undefined;
+  const type = field(v, 'type');
+  switch (type) {
     case 'ready':
     case 'insert':
     case 'copy':
-      return { type: v.type };
-    case 'retry':
-      return isConvertMode(v.mode) ? { type: 'retry', mode: v.mode } : undefined;
+      return { type };
+    case 'retry': {
+      const mode = field(v, 'mode');
+      return isConvertMode(mode) ? { type: 'retry', mode } : undefined;
+    }
     default:
       return undefined;
+  }
+}
+
+/** A short, safe description of a rejected message for the log (it may be huge, circular or hold BigInts). */
+export function describeMessage(v: unknown): string {
+  try {
+    return (JSON.stringify(v) ?? String(v)).slice(0, 200);
+  } catch {
+    return `<${typeof v} that cannot be shown>`;
   }
 }

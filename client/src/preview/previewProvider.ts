@@ -8,8 +8,10 @@ import * as vscode from 'vscode';
 import type { Converter } from '../convert';
 import type { Ctx } from '../ctx';
 import {
+  describeMessage,
   parsePreviewMessage,
   type ConvertMode,
+  type PageBounds,
   type DocumentKind,
   type HostToPreview,
   type PageRegion,
@@ -18,6 +20,17 @@ import {
 import { webviewShell } from './webviewHtml';
 
 export const previewExtensions = ['png', 'jpg', 'jpeg', 'tif', 'tiff', 'webp', 'bmp', 'gif', 'pdf'];
+
+/** MIME types of the files the webview draws from bytes (TIFF is rendered to PNG by the host). */
+const mimeTypes: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+  bmp: 'image/bmp',
+  gif: 'image/gif',
+  pdf: 'application/pdf',
+};
 
 export function documentKind(uri: vscode.Uri): DocumentKind {
   const ext = path.posix.extname(uri.path).slice(1).toLowerCase();
@@ -34,6 +47,8 @@ export class Preview implements vscode.Disposable {
   page = 1;
   pageCount: number | undefined;
   region: PageRegion | undefined;
+  /** The page the webview last drew and its size in page units, to check its coordinates against. */
+  private drawn: { page: number; width: number; height: number } | undefined;
   loaded = false;
   state: PreviewViewState | undefined;
   private disposed = false;
@@ -71,10 +86,16 @@ export class Preview implements vscode.Disposable {
     this.post({ type: 'convertSelection', mode });
   }
 
+  /** What incoming messages are checked against: the page count, and the size of the page last drawn. */
+  get bounds(): PageBounds {
+    return { pageCount: this.pageCount, ...this.drawn };
+  }
+
   markLoaded(info: { page: number; pageCount: number; width: number; height: number }): void {
     this.loaded = true;
     this.page = info.page;
     this.pageCount = info.pageCount;
+    this.drawn = { page: info.page, width: info.width, height: info.height };
     this.loadedEmitter.fire(info);
   }
 
@@ -134,18 +155,20 @@ export class PreviewProvider implements vscode.CustomReadonlyEditorProvider<Prev
     panel.webview.options = {
       enableScripts: true,
       enableForms: false,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), folder],
+      // The extension's own files only: the document itself is sent as bytes (see `init`), so the webview cannot
+      // load anything else from the user's folders, even if a crafted PDF took over its script.
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
     };
     const kind = documentKind(uri);
     panel.webview.html = webviewShell({
-      webview: panel.webview,
-      extensionUri,
+      cspSource: panel.webview.cspSource,
+      resource: (p) => panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...p.split('/'))).toString(),
       title: path.posix.basename(uri.path),
       scripts: ['dist/webview/preview.js'],
       styles: ['media/preview/common.css', 'media/preview/preview.css'],
-      body: '<div id="app" data-kind="' + kind + '"></div>',
-      allowWorker: kind === 'pdf',
-      allowDataImages: kind === 'tiff',
+      body: `<div id="app" data-kind="${kind}"></div>`,
+      pdf: kind === 'pdf',
+      dataImages: kind === 'tiff',
     });
 
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, path.posix.basename(uri.path)));
@@ -192,17 +215,29 @@ export class PreviewProvider implements vscode.CustomReadonlyEditorProvider<Prev
       preview.post({ ...base, src: rendered.dataUrl, pageCount: rendered.pages, state: { page: rendered.page, zoom: preview.state?.zoom ?? 'fit' } });
       return;
     }
+    let data: Uint8Array;
+    try {
+      const bytes = await vscode.workspace.fs.readFile(preview.uri);
+      // A plain Uint8Array view: VS Code transfers typed arrays to webviews by constructor name, and a Node Buffer
+      // (what readFile gives in a Node extension host) would be sent as JSON instead.
+      data = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } catch (error) {
+      if (!preview.isDisposed) preview.post({ ...base, note: `This file cannot be read: ${(error as Error)?.message ?? error}` });
+      return;
+    }
+    if (preview.isDisposed) return;
     preview.post({
       ...base,
-      src: webview.asWebviewUri(preview.uri).toString(),
+      data,
+      mime: mimeTypes[path.posix.extname(preview.uri.path).slice(1).toLowerCase()] ?? 'application/octet-stream',
       pdfWorkerSrc: kind === 'pdf' ? webview.asWebviewUri(vscode.Uri.joinPath(dist, 'pdfjs', 'pdf.worker.min.mjs')).toString() : undefined,
     });
   }
 
   private async onMessage(preview: Preview, raw: unknown, kind: DocumentKind): Promise<void> {
-    const message = parsePreviewMessage(raw);
+    const message = parsePreviewMessage(raw, preview.bounds);
     if (!message) {
-      this.ctx.log.warn(`preview: ignored a malformed message ${JSON.stringify(raw)?.slice(0, 200)}`);
+      this.ctx.log.warn(`preview: ignored a malformed message ${describeMessage(raw)}`);
       return;
     }
     switch (message.type) {

@@ -3,7 +3,7 @@
  * the confidence, and Insert / Copy / "Try as …". One panel, reused for every conversion.
  */
 import * as vscode from 'vscode';
-import { parseResultMessage, type ConvertMode, type HostToResult, type ResultViewModel } from './messages';
+import { describeMessage, parseResultMessage, type ConvertMode, type HostToResult, type ResultViewModel } from './messages';
 import { webviewShell } from './webviewHtml';
 
 export interface ResultActions {
@@ -53,13 +53,13 @@ export class ResultView implements vscode.Disposable {
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'preview', 'icon.svg');
     panel.webview.html = webviewShell({
-      webview: panel.webview,
-      extensionUri: this.extensionUri,
+      cspSource: panel.webview.cspSource,
+      resource: (p) => panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p.split('/'))).toString(),
       title: 'OCR Result',
       scripts: ['dist/webview/result.js'],
       styles: ['media/preview/common.css', 'media/preview/result.css'],
       body: '<main id="result" aria-live="polite"></main>',
-      allowDataImages: true,
+      dataImages: true,
     });
     panel.webview.onDidReceiveMessage((raw) => this.onMessage(raw), undefined, this.disposables);
     panel.onDidDispose(() => {
@@ -76,7 +76,7 @@ export class ResultView implements vscode.Disposable {
   private async onMessage(raw: unknown): Promise<void> {
     const message = parseResultMessage(raw);
     if (!message) {
-      this.log.warn(`result view: ignored a malformed message ${JSON.stringify(raw)?.slice(0, 200)}`);
+      this.log.warn(`result view: ignored a malformed message ${describeMessage(raw)}`);
       return;
     }
     try {

@@ -5,7 +5,7 @@
  * half-written file is never left where the user would take it for the result.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { checkpoint, OcrError, type CancelToken } from '../errors';
@@ -15,8 +15,9 @@ import { loadPage, readSource, sniffFormat, defaultPdfDpi } from '../pipeline/lo
 import { PdfDocument } from '../pipeline/pdf';
 import type { OcrService } from '../service';
 import { markdownFromTextLayer, recognizePage, textLayerUsable, type PageMarkdown } from './page';
+import { expandSelection, outputPaths, type EntryKind } from './paths';
 
-export const documentExtensions = ['.pdf', '.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp', '.bmp', '.gif'];
+export { outputPaths };
 
 export interface ConvertOptions {
   /** Folder for `<name>.md` and `<name>.assets/`; default beside the source. */
@@ -39,13 +40,6 @@ export interface DocumentOutcome {
 
 export type Progress = (message: string, pagesDone: number, pageCount: number) => void;
 
-export function outputPaths(source: string, outDir?: string) {
-  const base = path.basename(source, path.extname(source));
-  const dir = outDir ?? path.dirname(source);
-  const assets = path.join(dir, `${base}.assets`);
-  return { markdown: path.join(dir, `${base}.md`), assets, work: path.join(assets, '.pages') };
-}
-
 /**
  * Writes through a temp file and renames it into place (atomic on one file system). The temp file goes in
  * `tempDir`, beside the file unless given, so that a crash between write and rename leaves it where a later
@@ -57,20 +51,22 @@ export async function writeAtomic(file: string, content: string, tempDir = path.
   await fs.rename(temp, file);
 }
 
-/** Files and folders (one level deep) → the documents in them, sorted, without duplicates. */
+/** Files and folders (searched recursively, like the extension does) → the documents in them. */
 export async function expandInputs(inputs: string[]): Promise<string[]> {
-  const out = new Set<string>();
-  for (const input of inputs) {
-    const full = path.resolve(input);
-    const stat = await fs.stat(full).catch(() => undefined);
-    if (!stat) throw new OcrError('fileNotFound', `Not found: ${input}`);
-    if (stat.isDirectory()) {
-      for (const name of (await fs.readdir(full)).sort()) {
-        if (documentExtensions.includes(path.extname(name).toLowerCase())) out.add(path.join(full, name));
-      }
-    } else out.add(full);
-  }
-  return [...out];
+  const kindOf = (stat: Stats): EntryKind => (stat.isDirectory() ? 'folder' : stat.isFile() ? 'file' : 'other');
+  const selection = await expandSelection(
+    inputs.map((input) => path.resolve(input)),
+    {
+      kind: async (file) => {
+        const stat = await fs.stat(file).catch(() => undefined);
+        return stat && kindOf(stat);
+      },
+      // Entries are not followed through symbolic links (they can loop); a chosen link to a folder is.
+      list: async (folder) => (await fs.readdir(folder, { withFileTypes: true })).map((e) => [e.name, e.isDirectory() ? 'folder' : e.isFile() ? 'file' : 'other'] as [string, EntryKind]),
+    },
+  );
+  if (selection.missing.length) throw new OcrError('fileNotFound', `Not found: ${selection.missing.join(', ')}`);
+  return [...selection.documents, ...selection.unsupported];
 }
 
 export async function convertDocument(service: OcrService, source: string, options: ConvertOptions, token: CancelToken, progress: Progress = () => {}): Promise<DocumentOutcome> {

@@ -12,6 +12,7 @@ export async function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'suite', mocha);
   // Required after pre-require so `describe`/`it` exist; esbuild bundles them in.
   require('./extension.test');
+  require('./documents.test');
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => {
       console.log(`${runner.stats?.passes ?? 0} passed, ${failures} failed`);
