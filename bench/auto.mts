@@ -1,7 +1,8 @@
 // npm run bench:auto [-- --pages N --seed S]
 // Accuracy of auto mode's decision for a selection (text / table / math / figure) on blocks cut from pages
 // that training/layout/compose-page.mts composes with a seed never used while writing the rules (default
-// 2000). The page composer's truth gives each block's kind; a heading or caption counts as text.
+// 2000). The page composer's truth gives each block's kind; a heading or caption counts as text, a structure
+// drawing as chem (and its SMILES is compared with the truth's, both canonicalised by RDKit).
 // Inline formulas: in text blocks the truth holds `$tex$` spans; the spans auto mode writes are matched to them
 // one to one (lowest normalised token edit distance, a match needs < 0.5) for recall, precision and the mean
 // edit distance of the truth's formulas (an unmatched one counts 1).
@@ -18,11 +19,12 @@ const dir = mkdtempSync(path.join(tmpdir(), 'bench-auto-'));
 process.argv = [process.argv[0]!, 'compose', dir, values.pages!, values.seed!];
 const { composePage } = await import('../training/layout/compose-page.mts');
 const service = new OcrService({ executionProvider: 'cpu' });
-const classes = ['text', 'table', 'math', 'figure'] as const;
+const classes = ['text', 'table', 'math', 'figure', 'chem'] as const;
 const confusion = new Map<string, number>();
 const latencies: number[] = [];
 let n = 0, correct = 0;
 const inline = { truth: 0, found: 0, matched: 0, exact: 0, editSum: 0 };
+const molecules = { n: 0, exact: 0 };
 const dollarSpans = (markdown: string) => [...markdown.replace(/\$\$[^]*?\$\$/g, '').matchAll(/\$([^$\n]+)\$/g)].map((m) => normalizeTokens(m[1]!));
 function scoreInline(truthText: string, output: string) {
   const truth = dollarSpans(truthText), found = dollarSpans(output);
@@ -46,7 +48,7 @@ function scoreInline(truthText: string, output: string) {
 for (let p = 0; p < Number(values.pages); p++) {
   const { png, blocks } = await composePage(p % 2 === 1);
   for (const [i, block] of blocks.entries()) {
-    const truth = block.type === 'heading' || block.type === 'caption' ? 'text' : block.type;
+    const truth = block.type === 'heading' || block.type === 'caption' ? 'text' : block.type === 'molecule' ? 'chem' : block.type;
     const [x0, y0, x1, y1] = block.box.map(Math.round) as [number, number, number, number];
     const m = 12;
     const file = path.join(dir, `p${p}-b${i}.png`);
@@ -59,15 +61,19 @@ for (let p = 0; p < Number(values.pages); p++) {
     n++;
     if (predicted === truth) correct++;
     if (block.type === 'text' && result) scoreInline(block.content, result.content);
+    if (block.type === 'molecule') {
+      molecules.n++;
+      if (result?.chem?.smiles === block.content) molecules.exact++;
+    }
   }
 }
 rmSync(dir, { recursive: true, force: true });
 latencies.sort((a, b) => a - b);
 console.log(`npm run bench:auto -- --pages ${values.pages} --seed ${values.seed}    (${new Date().toISOString().slice(0, 10)})\n`);
-console.log(`| truth \\ decided | ${[...classes, 'chem', 'error'].join(' | ')} | n | accuracy |`);
-console.log(`|---|${'---|'.repeat(classes.length + 4)}`);
+console.log(`| truth \\ decided | ${[...classes, 'error'].join(' | ')} | n | accuracy |`);
+console.log(`|---|${'---|'.repeat(classes.length + 3)}`);
 for (const t of classes) {
-  const row = [...classes, 'chem', 'error'].map((c) => confusion.get(`${t}→${c}`) ?? 0);
+  const row = [...classes, 'error'].map((c) => confusion.get(`${t}→${c}`) ?? 0);
   const total = row.reduce((a, b) => a + b, 0);
   console.log(`| ${t} | ${row.join(' | ')} | ${total} | ${total ? ((100 * (confusion.get(`${t}→${t}`) ?? 0)) / total).toFixed(0) : '-'} % |`);
 }
@@ -77,3 +83,4 @@ console.log(
   `inline formulas in text blocks: ${inline.truth} in the truth, ${inline.found} written; recall ${share(inline.matched, inline.truth)}, precision ${share(inline.matched, inline.found)}, ` +
     `exact ${share(inline.exact, inline.truth)}, mean edit distance ${inline.truth ? (inline.editSum / inline.truth).toFixed(2) : '-'}`,
 );
+console.log(`molecules: ${molecules.n}, SMILES exact (canonical) ${share(molecules.exact, molecules.n)}`);

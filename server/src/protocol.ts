@@ -72,12 +72,12 @@ export interface RecognizeResult {
   table?: TableStructure;
   /**
    * Auto mode: the decision for the selection and the blocks found besides plain text (tables, figures, display
-   * formulas; on a whole page also running headers/footers, left out of `content`, and footnotes, put last), in page units.
+   * formulas, figures read as molecules; on a whole page also running headers/footers, left out of `content`, and footnotes, put last), in page units.
    */
   layout?: {
     /** What the whole selection was taken to be, and so which engine answered. */
     kind: 'text' | 'table' | 'figure' | 'math' | 'chem';
-    blocks: { kind: 'table' | 'figure' | 'math' | 'header' | 'footer' | 'footnote'; box: Quad }[];
+    blocks: { kind: 'table' | 'figure' | 'math' | 'chem' | 'header' | 'footer' | 'footnote'; box: Quad }[];
   };
   /** Math mode: whether MathJax parses the LaTeX (an invalid result must not be inserted silently) and its SVG. */
   math?: MathCheck;

@@ -1,5 +1,6 @@
 // Composes synthetic document pages with known layout: headings, paragraphs in one or two columns (some with
-// inline formulas, `$tex$` in the truth), display formulas (MathJax), ruled tables, plots with captions. Output: <out>/page-NNN.png + truth.json with every
+// inline formulas, `$tex$` in the truth), display formulas (MathJax), ruled tables, plots with captions, structure
+// drawings (RDKit; canonical SMILES in the truth). Output: <out>/page-NNN.png + truth.json with every
 // block's type, box (pixels) and content, in reading order. Used for layout tests and to measure the auto
 // classifier on data it was not tuned on. Run: npx tsx training/layout/compose-page.mts <out> <count> [seed]
 import { createCanvas, GlobalFonts, loadImage, type Image, type SKRSContext2D } from '@napi-rs/canvas';
@@ -8,8 +9,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkTex } from '../../server/src/engines/math/validate.ts';
 import { drawTable, makeTable } from '../table/make-tables.mjs';
+import { molecules } from '../chem/molecules.mjs';
+import { loadRDKit } from '../../server/src/engines/chem/rdkit.ts';
 
-export type BlockType = 'heading' | 'text' | 'math' | 'table' | 'figure' | 'caption';
+export type BlockType = 'heading' | 'text' | 'math' | 'table' | 'figure' | 'molecule' | 'caption';
 export interface Block { type: BlockType; box: [number, number, number, number]; content: string }
 
 const [out = 'training/layout/data/pages', countArg = '10', seedArg = '5'] = process.argv.slice(2);
@@ -119,7 +122,7 @@ export async function composePage(twoColumns: boolean) {
   for (const [x0, colW] of columns as [number, number][]) {
     y = top;
     while (y < H - margin - 200) {
-      const kind = pick(['text', 'text', 'text', 'math', 'table', 'figure'] as const);
+      const kind = pick(['text', 'text', 'text', 'math', 'table', 'figure', 'molecule'] as const);
       if (kind === 'text') {
         ctx.font = '24px PSerif';
         const tokens = await paragraphTokens();
@@ -168,6 +171,21 @@ export async function composePage(twoColumns: boolean) {
         ctx.fillText(caption, x0, y + 20);
         blocks.push({ type: 'caption', box: [x0, y, x0 + ctx.measureText(caption).width, y + 26], content: caption });
         y += 60;
+      } else if (kind === 'molecule') {
+        // A structure drawing in black and white (RDKit), from our own list of common molecules.
+        const [, smiles] = pick(molecules);
+        const rdkit = await loadRDKit();
+        const mol = rdkit.get_mol(smiles);
+        if (!mol) continue;
+        const size = 260 + Math.floor(random() * 120);
+        const svg = mol.get_svg_with_highlights(JSON.stringify({ width: size, height: Math.round(size * 0.75), bondLineWidth: 2, padding: 0.08 })).replace(/#(?!FFFFFF)[0-9A-F]{6}/gi, '#000000');
+        const canonical = mol.get_smiles();
+        mol.delete();
+        const png = new Resvg(svg, { background: '#ffffff' }).render();
+        if (png.width > colW || y + png.height + 40 > H - margin) continue;
+        ctx.drawImage(await loadImage(png.asPng()), x0, y);
+        blocks.push({ type: 'molecule', box: [x0, y, x0 + png.width, y + png.height], content: canonical });
+        y += png.height + 30;
       } else {
         const h = 220 + Math.floor(random() * 120);
         if (y + h + 40 > H - margin) continue;

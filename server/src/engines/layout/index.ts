@@ -22,6 +22,10 @@ export interface Routes {
 }
 
 const median = (v: number[]) => (v.length ? [...v].sort((a, b) => a - b)[v.length >> 1]! : 0);
+// Atom labels and groups drawn in structures: O, NH, OH, CH3, Cl, N+, H2N, CO2H, OMe…
+const atomLabel = /^(?:[A-Z][a-z]?\d*[+-]?){1,4}$|^(?:OMe|OEt|Me|Et|Ph|Ac|Bn|Boc|tBu|iPr)$/;
+/** The chemistry engine's confidence when most of its runs agree and OSRA scores the answer ≥ 0.5 (engines/chem). */
+const moleculeConfidence = 0.8;
 const mathChars = /[=+−×÷^_<>≤≥∑∫√∞±∂∇∈∉⊂⊆∪∩→←⇒⇔≈≠∼′·∗α-ωΑ-Ω]/gu;
 
 export interface LayoutBlock {
@@ -65,7 +69,14 @@ export class LayoutEngine implements Engine {
     // Labels in or right beside a figure (axis ticks, legends, short annotations) belong to the figure.
     const isLabelOf = (b: (typeof boxes)[number], f: Box) =>
       coveredBy(b, f) > 0.6 || (b.text.length <= 16 && coveredBy(b, { x0: f.x0 - lineHeight, y0: f.y0 - lineHeight, x1: f.x1 + lineHeight, y1: f.y1 + 1.5 * lineHeight }) > 0.6);
-    for (const [i, f] of figures.entries()) for (const b of textBoxes) if (isLabelOf(b, f)) figures[i] = union(figures[i]!, b);
+    const figureLabels = figures.map(() => [] as string[]);
+    for (const [i, f] of figures.entries()) {
+      for (const b of textBoxes) {
+        if (!isLabelOf(b, f)) continue;
+        figures[i] = union(figures[i]!, b);
+        figureLabels[i]!.push(b.text);
+      }
+    }
     const inFlow = boxes.map((b) => !insideTable(b) && !figures.some((f) => isLabelOf(b, f)));
     const flowBoxes = boxes.filter((_, i) => inFlow[i]);
     timings.regions = performance.now() - start;
@@ -109,12 +120,23 @@ export class LayoutEngine implements Engine {
     }
     start = performance.now();
     let figureCount = 0;
+    const molecules: LayoutBlock[] = [];
     for (const block of blocks) {
       await checkpoint(request.token);
       let markdown: string;
       if (block.kind === 'figure') {
         figureCount++;
         markdown = `![Figure ${figureCount}](figure-${figureCount}.png)`;
+        // A drawing labelled only with atoms (or not at all) may be a structure: its SMILES goes under the image
+        // when the chemistry engine's runs agree on one.
+        const labels = figureLabels[figures.indexOf(block.box)] ?? [];
+        if (this.routes.chem?.status().available && labels.every((t) => atomLabel.test(t.replace(/\s+/g, '')))) {
+          const chem = await this.routes.chem.recognize({ ...request, page: subPage(request.page, expand(block.box, lineHeight * 0.3, region)) }).catch(() => undefined);
+          if (chem && chem.confidence >= moleculeConfidence) {
+            markdown += `\n\n\`\`\`smiles\n${chem.content}\n\`\`\``;
+            molecules.push(block);
+          }
+        }
       } else {
         const engine = this.routes[block.kind as 'table' | 'math'];
         const page = subPage(request.page, expand(block.box, lineHeight * 0.3, region));
@@ -142,7 +164,7 @@ export class LayoutEngine implements Engine {
       lines: flowBoxes.map((b) => ({ text: b.text, confidence: b.confidence, box: [[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]] as Quad })),
       models: this.text.status().models.map((m) => m.name),
       timings,
-      layout: { kind: sole?.kind ?? 'text', blocks: quads([...blocks, ...furniture]) },
+      layout: { kind: sole?.kind ?? 'text', blocks: quads([...blocks.map((b) => (molecules.includes(b) ? { ...b, kind: 'chem' as const } : b)), ...furniture]) },
     };
   }
 }
@@ -192,7 +214,7 @@ export function displayFormulaLines(lines: LayoutLine[], lineHeight: number): La
   });
 }
 
-function quads(blocks: { kind: LayoutBlock['kind'] | Furniture; box: Box }[]) {
+function quads(blocks: { kind: LayoutBlock['kind'] | 'chem' | Furniture; box: Box }[]) {
   return blocks.map((b) => ({ kind: b.kind, box: [[b.box.x0, b.box.y0], [b.box.x1, b.box.y0], [b.box.x1, b.box.y1], [b.box.x0, b.box.y1]] as Quad }));
 }
 

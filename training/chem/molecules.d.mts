@@ -1,0 +1,2 @@
+// Types for molecules.mjs.
+export declare const molecules: [name: string, smiles: string][];
