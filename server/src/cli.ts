@@ -69,7 +69,8 @@ export async function main(argv: string[]): Promise<number> {
       },
       neverCancelled,
     );
-    process.stdout.write(values.json ? JSON.stringify(result, null, 2) + '\n' : result.content);
+    // Markdown ends with a newline already; LaTeX and SMILES do not.
+    process.stdout.write(values.json ? JSON.stringify(result, null, 2) + '\n' : result.content.endsWith('\n') ? result.content : result.content + '\n');
     return 0;
   } catch (error) {
     if (error instanceof OcrError || error instanceof CancelledError) return fail(error.message);

@@ -1,0 +1,76 @@
+// Makes the bundled math samples: a display formula as a scanned paper shows it (sample-formula.png) and a
+// sentence with two inline formulas (sample-inline-math.png), each with its LaTeX in a .json beside it.
+// Formulas are rendered by MathJax (TeX → SVG) and resvg, text by @napi-rs/canvas with Debian fonts-liberation,
+// then greyed, blurred and noised with a fixed seed. Run: npx tsx media/samples/make-math-samples.mts
+import { createCanvas, GlobalFonts, loadImage } from '@napi-rs/canvas';
+import { Resvg } from '@resvg/resvg-js';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { checkTex } from '../../server/src/engines/math/validate.ts';
+
+const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+GlobalFonts.registerFromPath('/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf', 'SampleSerif');
+
+/** A formula as an image whose x-height is `exPx` pixels, and how far its baseline sits above the bottom. */
+async function formula(tex: string, exPx: number) {
+  const check = checkTex(tex);
+  if (!check.ok) throw new Error(`${tex}: ${check.error}`);
+  const ex = (name: string) => Number(new RegExp(`${name}="([\\d.]+)ex"`).exec(check.svg)?.[1]);
+  const depth = -Number(/vertical-align: (-?[\d.]+)ex/.exec(check.svg)?.[1] ?? 0) * exPx;
+  const svg = check.svg.replace(/^<mjx-container[^>]*>/, '').replace(/<\/mjx-container>$/, '');
+  const png = new Resvg(svg, { fitTo: { mode: 'height', value: Math.round(ex('height') * exPx) }, background: '#ffffff' }).render();
+  return { image: await loadImage(png.asPng()), width: png.width, height: png.height, depth };
+}
+
+let seed = 314;
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+
+/** Grey paper, sensor noise and soft focus, like the other samples. */
+async function scanLook(canvas: ReturnType<typeof createCanvas>): Promise<Buffer> {
+  const { width, height } = canvas;
+  const rgba = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+  const gray = Buffer.alloc(width * height);
+  for (let i = 0; i < gray.length; i++) gray[i] = Math.max(0, Math.min(255, rgba[i * 4]! * 0.9 + 18 + (random() - 0.5) * 20));
+  return sharp(gray, { raw: { width, height, channels: 1 } }).blur(0.6).png().toBuffer();
+}
+
+// A display formula at 11 pt, 300 DPI (x-height ≈ 20 px).
+const display = '\\int_{0}^{\\infty} e^{-x^{2}} \\, dx = \\frac{\\sqrt{\\pi}}{2}';
+{
+  const f = await formula(display, 20);
+  const canvas = createCanvas(f.width + 80, f.height + 60);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(f.image, 40, 30);
+  writeFileSync(here('sample-formula.png'), await scanLook(canvas));
+  writeFileSync(here('sample-formula.json'), JSON.stringify({ latex: display }, null, 1) + '\n');
+}
+
+// A sentence at 24 px with two inline formulas on its baseline.
+const words = ['The', 'ratio', '$a/b$', 'is', 'fixed', 'when', '$\\alpha^{2}+\\beta^{2}=1$', 'holds', 'for', 'every', 'sample.'];
+{
+  const canvas = createCanvas(1100, 90);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.fillStyle = '#000';
+  ctx.font = '28px SampleSerif';
+  const baseline = 55;
+  let x = 30;
+  for (const word of words) {
+    if (word.startsWith('$')) {
+      const f = await formula(word.slice(1, -1), 12.4);
+      ctx.drawImage(f.image, x, baseline - (f.height - f.depth));
+      x += f.width;
+    } else {
+      ctx.fillText(word, x, baseline);
+      x += ctx.measureText(word).width;
+    }
+    x += ctx.measureText(' ').width;
+  }
+  writeFileSync(here('sample-inline-math.png'), await scanLook(canvas));
+  writeFileSync(here('sample-inline-math.json'), JSON.stringify({ markdown: words.join(' ') }, null, 1) + '\n');
+}
+console.log('wrote sample-formula.png, sample-inline-math.png');

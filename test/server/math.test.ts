@@ -1,0 +1,39 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { neverCancelled } from '../../server/src/errors';
+import { normalizedEditDistance, normalizeTokens } from '../../server/src/engines/math/latex';
+import { OcrService } from '../../server/src/service';
+import { root } from '../fixtures';
+
+const service = new OcrService({ executionProvider: 'cpu' });
+const installed = service.status().engines.find((e) => e.mode === 'math')?.available ?? false;
+const sample = (name: string) => path.join(root, 'media/samples', name);
+const distance = (a: string, b: string) => normalizedEditDistance(normalizeTokens(a), normalizeTokens(b));
+
+// A reading within a fifth of the formula's tokens is one a person fixes at a glance; the model card and
+// `npm run bench:math` give the exact-match rates.
+const usable = 0.2;
+
+describe('math mode with the shipped model', { skip: installed ? false : 'no math model in models/' }, () => {
+  it('reads the bundled display formula as LaTeX that MathJax parses', async () => {
+    const truth = JSON.parse(readFileSync(sample('sample-formula.json'), 'utf8')) as { latex: string };
+    const result = await service.recognize({ source: { path: sample('sample-formula.png') }, mode: 'math' }, neverCancelled);
+    assert.equal(result.format, 'latex');
+    assert.equal(result.math?.valid, true, result.math?.parseError);
+    assert.equal(result.math?.stoppedBy, 'eos');
+    assert.ok(distance(result.content, truth.latex) <= usable, `${result.content} vs ${truth.latex}`);
+    assert.ok(result.confidence > 0 && result.confidence <= 1);
+    assert.ok(result.math?.svg?.startsWith('<mjx-container') || result.math?.svg?.includes('<svg'));
+  });
+
+  it('writes an inline formula inside a text line as $…$ and keeps the words around it', async () => {
+    const result = await service.recognize({ source: { path: sample('sample-inline-math.png') }, mode: 'auto' }, neverCancelled);
+    const spans = [...result.content.matchAll(/\$([^$]+)\$/g)].map((m) => m[1]!);
+    assert.ok(spans.some((s) => distance(s, '\\alpha^{2}+\\beta^{2}=1') <= usable), result.content);
+    assert.match(result.content, /^The ratio .*holds for every sample\.\s*$/);
+    // Prose is not turned into formulas.
+    for (const span of spans) assert.ok(!/holds|every|sample|ratio/.test(span), span);
+  });
+});
