@@ -55,6 +55,9 @@ export class PdfDocument {
       standardFontDataUrl: pdfjsAssetDir('standard_fonts'),
       cMapUrl: pdfjsAssetDir('cmaps'),
       cMapPacked: true,
+      // JPEG 2000 and JBIG2 images (common in scanned PDFs) are decoded by pdf.js's WebAssembly decoders;
+      // without them such pages render blank.
+      wasmUrl: pdfjsAssetDir('wasm'),
       verbosity: 0,
     });
     try {
