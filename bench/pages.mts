@@ -8,22 +8,16 @@
 //   npm run bench:pages [-- --sets omnidocbench,olmocr] [--limit N] [--no-ocr-only] [--dpi N] [--dump DIR] [--out FILE]
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertDocument, outputPaths } from '../server/src/document/convert.ts';
-import { recognizePage, type PageMarkdown } from '../server/src/document/page.ts';
-import { checkRequestMemory, planPdfPage } from '../server/src/memory.ts';
+import type { PageMarkdown } from '../server/src/document/page.ts';
 import { defaultPdfDpi } from '../server/src/pipeline/load.ts';
-import type { Region } from '../server/src/protocol.ts';
 import { OcrService } from '../server/src/service.ts';
 import { aggregate, pageEdit, scorePage, type GtPage, type PageScore, type SetScore } from './lib/omnidocbench.ts';
 import { runCheck, type OlmCheck } from './lib/olmocr.ts';
 
-// pdf.ts loads pdf.js with a dynamic import(), which tsx can only resolve in a module loaded through require().
-const { PdfDocument } = createRequire(import.meta.url)('../server/src/pipeline/pdf.ts') as typeof import('../server/src/pipeline/pdf.ts');
-type PdfDocument = import('../server/src/pipeline/pdf.ts').PdfDocument;
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const setNames = ['omnidocbench', 'olmocr'] as const;
@@ -149,13 +143,13 @@ interface Converted {
  * each page's Markdown and time. Pages are read from the per-page file convert.ts saves (`<name>.assets/.pages/
  * page-NNNN.json`) the moment the page is done, which its progress callback announces.
  */
-async function convertAsUser(source: string): Promise<{ pages: Map<number, Converted>; documentMs: number }> {
+async function convertAsUser(source: string, ocr: 'auto' | 'always' = 'auto'): Promise<{ pages: Map<number, Converted>; documentMs: number }> {
   const outDir = mkdtempSync(join(work, 'convert-'));
   const { work: pageDir } = outputPaths(source, outDir);
   const pages = new Map<number, Converted>();
   let pageStarted = 0;
   const started = performance.now();
-  const outcome = await convertDocument(service, source, { outDir, overwrite: true, dpi }, token, (message, done) => {
+  const outcome = await convertDocument(service, source, { outDir, overwrite: true, dpi, ocr }, token, (message, done) => {
     const page = Number(/^page (\d+)\//.exec(message)?.[1]);
     if (!page || message.includes('done earlier')) return;
     if (done === page - 1) pageStarted = performance.now();
@@ -169,24 +163,6 @@ async function convertAsUser(source: string): Promise<{ pages: Map<number, Conve
   rmSync(outDir, { recursive: true, force: true });
   return { pages, documentMs };
 }
-
-/**
- * The OCR branch of convert.ts for a PDF page, taken whatever the text layer holds (convertDocument has no option
- * for it): the memory check, the page rendered at `dpi` and analysed by recognizePage, as one queued request.
- */
-async function convertWithOcr(pdf: PdfDocument, page: number, fileBytes: number): Promise<Converted> {
-  const started = performance.now();
-  const result = await service.enqueue(token, async (pageToken) => {
-    checkRequestMemory(planPdfPage(await pdf.pageSize(page), undefined, dpi, service.limits, fileBytes), 'auto', service.limits);
-    const render = await pdf.render(page, undefined, dpi, service.limits.maxPixels, wholePage);
-    const loaded = { image: render.image, pageNumber: page, pageCount: pdf.pageCount, unit: 'pt' as const, pageWidth: render.pageWidth, pageHeight: render.pageHeight, scale: render.scale, originX: 0, originY: 0 };
-    return (await recognizePage(service, loaded, pageToken)).result;
-  });
-  return { markdown: result.markdown, method: result.method, confidence: result.confidence, ms: performance.now() - started };
-}
-
-/** The region argument convert.ts passes for a whole page. */
-const wholePage = (r: Region | undefined, width: number, height: number): Region => r ?? { x: 0, y: 0, width, height };
 
 function dump(file: string, content: string) {
   if (!dumpDir) return;
@@ -206,10 +182,7 @@ const engineSources = sourceHash(join(repoRoot, 'server/src'));
 log('warm-up (model load)');
 const t = performance.now();
 await convertAsUser(join(repoRoot, 'media/samples/sample-page.png'));
-const warmPdf = await PdfDocument.open(new Uint8Array(readFileSync(join(repoRoot, 'media/samples/sample.pdf'))));
-await warmPdf.textItems(1);
-await warmPdf.render(1, undefined, 72, service.limits.maxPixels, wholePage);
-await warmPdf.close();
+await convertAsUser(join(repoRoot, 'media/samples/sample.pdf'));
 const warmUpMs = performance.now() - t;
 
 interface OmniResult {
@@ -284,18 +257,11 @@ if (chosen.includes('olmocr')) {
   }
   if (!args['no-ocr-only']) {
     for (const [path, wanted] of byPdf) {
-      const bytes = new Uint8Array(readFileSync(path));
-      const pdf = await PdfDocument.open(bytes);
       try {
-        for (const p of wanted) {
-          try {
-            record(p, 'ocr-only', await convertWithOcr(pdf, p.page, bytes.length));
-          } catch (e) {
-            record(p, 'ocr-only', undefined, e instanceof Error ? e.message : String(e));
-          }
-        }
-      } finally {
-        await pdf.close();
+        const { pages: converted } = await convertAsUser(path, 'always');
+        for (const p of wanted) record(p, 'ocr-only', converted.get(p.page), converted.has(p.page) ? undefined : 'page missing');
+      } catch (e) {
+        for (const p of wanted) record(p, 'ocr-only', undefined, e instanceof Error ? e.message : String(e));
       }
     }
   }
@@ -398,7 +364,7 @@ const loadAfter = loadavg();
 const sourcesNow = sourceHash(join(repoRoot, 'server/src'));
 lines.push(
   '',
-  `- Conversion: convertDocument (\`formatted-ocr convert\`) in-process, CPU, ${dpi} dpi for PDF pages; the OCR-only pass renders each PDF page and runs recognizePage as convert.ts does for pages without a text layer. ` +
+  `- Conversion: convertDocument (\`formatted-ocr convert\`) in-process, CPU, ${dpi} dpi for PDF pages; the OCR-only pass is the same conversion with \`ocr: 'always'\` (\`formatted-ocr convert --ocr\`). ` +
     `Time per page = the page's span inside the conversion (text layer, or render/decode + layout + recognition, figure crops and the page file written); models were loaded before (warm-up ${(warmUpMs / 1000).toFixed(1)} s).`,
   `- Engine sources: server/src sha256 ${engineSources}${sourcesNow !== engineSources ? ' (changed during the run; tsx loaded them at the start)' : ''}.`,
   `- Machine: ${cpus().length} cores, load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} at start, ${loadAfter.map((l) => l.toFixed(1)).join(' ')} at end (shared with other jobs).`,

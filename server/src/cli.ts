@@ -13,13 +13,14 @@ import { version } from './version';
 
 const usage = `Usage: formatted-ocr <file> [--page N] [--region x,y,w,h] [--mode text|math|table|chem|auto]
                      [--dpi N] [--provider auto|cpu|cuda|dml|coreml] [--json]
-       formatted-ocr convert <files|folders> [--out DIR] [--jobs N] [--overwrite] [--dpi N] [--json]
+       formatted-ocr convert <files|folders> [--out DIR] [--jobs N] [--overwrite] [--ocr] [--dpi N] [--json]
        formatted-ocr --status
 
 Reads an image (PNG, JPEG, TIFF, WebP, BMP, GIF) or a PDF page and prints Markdown (or JSON with line
 boxes and confidence). Regions are in the page's units: pixels for images, PDF points for PDFs.
-convert writes <name>.md for every document (folders: the documents directly inside), beside it or in --out;
-it never replaces an existing .md without --overwrite, and a second run resumes where a cancelled one stopped.`;
+convert writes <name>.md for every document (folders: searched recursively), beside it or in --out; it never
+replaces an existing .md without --overwrite, and a second run resumes where a cancelled one stopped. PDF pages
+with a usable text layer are read from it unless --ocr is given.`;
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'convert') return convert(argv.slice(1));
@@ -88,6 +89,7 @@ async function convert(argv: string[]): Promise<number> {
         out: { type: 'string' },
         jobs: { type: 'string', default: '1' },
         overwrite: { type: 'boolean', default: false },
+        ocr: { type: 'boolean', default: false },
         dpi: { type: 'string' },
         provider: { type: 'string', default: 'auto' },
         json: { type: 'boolean', default: false },
@@ -120,7 +122,7 @@ async function convert(argv: string[]): Promise<number> {
       Array.from({ length: Math.min(jobs, documents.length) }, async () => {
         while (next < documents.length && !cancelled) {
           const source = documents[next++]!;
-          const outcome = await convertDocument(service, source, { outDir: values.out, overwrite: values.overwrite, dpi }, token, (message) => {
+          const outcome = await convertDocument(service, source, { outDir: values.out, overwrite: values.overwrite, dpi, ocr: values.ocr ? 'always' : 'auto' }, token, (message) => {
             if (!values.json) process.stderr.write(`${path.basename(source)}: ${message}\n`);
           }).catch((error: unknown): DocumentOutcome => ({
             source, output: '', status: 'failed', error: error instanceof OcrError || error instanceof CancelledError ? error.message : String(error), pages: [], review: [],

@@ -205,6 +205,8 @@ export interface ConvertDocumentParams extends WorkDoneProgressParams {
   overwrite?: boolean;
   /** Render resolution for PDF pages without a text layer; default 300. */
   dpi?: number;
+  /** `always`: OCR every page even when the PDF has a usable text layer; default `auto`. */
+  ocr?: 'auto' | 'always';
 }
 
 export interface ConvertDocumentResult {

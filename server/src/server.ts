@@ -73,7 +73,7 @@ connection.onRequest(ConvertDocumentRequest.type, async (params, token) => {
   workDone.begin('Converting', 0, 'starting', true);
   try {
     if (typeof params?.path !== 'string') throw new OcrError('badRequest', 'path must be the path of a PDF or image file.');
-    return await convertDocument(s, params.path, { outDir: params.outDir, overwrite: params.overwrite === true, dpi: params.dpi }, token, (message, done, count) =>
+    return await convertDocument(s, params.path, { outDir: params.outDir, overwrite: params.overwrite === true, dpi: params.dpi, ocr: params.ocr === 'always' ? 'always' : 'auto' }, token, (message, done, count) =>
       workDone.report(Math.round((100 * done) / Math.max(1, count)), message),
     );
   } catch (error) {

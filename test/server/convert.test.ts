@@ -25,6 +25,19 @@ describe('document conversion', () => {
     assert.deepEqual(readdirSync(dir).sort(), ['paper.md', 'paper.pdf']);
   });
 
+  it('OCRs pages with a text layer too when asked, and does not reuse pages made the other way', async () => {
+    const dir = tempDir();
+    const pdf = path.join(dir, 'paper.pdf');
+    copyFileSync(samplePdf, pdf);
+    // Stop after page 1 of a normal run: its saved page must not be taken for an OCR-only run's.
+    let cancel = false;
+    const token = { get isCancellationRequested() { return cancel; } };
+    await assert.rejects(convertDocument(service, pdf, { dpi: 150 }, token, (_m, done) => void (done === 1 && (cancel = true))));
+    const outcome = await convertDocument(service, pdf, { dpi: 150, ocr: 'always' }, never);
+    assert.deepEqual(outcome.pages.map((p) => [p.page, p.method, p.resumed]), [[1, 'ocr', false], [2, 'ocr', false]]);
+    assert.match(readFileSync(path.join(dir, 'paper.md'), 'utf8'), /A Born-Digital Page/);
+  });
+
   it('never replaces an existing Markdown file unless asked', async () => {
     const dir = tempDir();
     const image = path.join(dir, 'scan.png');

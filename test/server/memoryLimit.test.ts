@@ -1,10 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { copyFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { ResponseError } from 'vscode-languageserver-protocol/node';
 import { convertDocument } from '../../server/src/document/convert';
+import { defaultLimits } from '../../server/src/limits';
+import { estimateRequestBytes, planPdfPage } from '../../server/src/memory';
 import { ConvertDocumentRequest, RecognizeRequest, StatusRequest, type OcrErrorData, type RecognizeParams } from '../../server/src/protocol';
 import { OcrService } from '../../server/src/service';
 import { hugePngHeader, samplePdf, samplePng, tempDir, writeTemp } from '../fixtures';
@@ -77,9 +79,25 @@ describe('memory per request and pages per document', () => {
     const service = new OcrService({ executionProvider: 'cpu', limits: { memoryPerRequestMB: 512 } });
     await assert.rejects(
       convertDocument(service, pdf, { dpi: 300 }, { isCancellationRequested: false }),
-      /This auto request needs ≈ [\d.]+ GB of memory \(a 2550 × 2200 px render at 300 dpi\), over the per-request memory limit of 512 MB \(memoryPerRequestMB\)/,
+      // Lowered to the 150 dpi floor first: still over, so refused.
+      /This auto request needs ≈ [\d.]+ GB of memory \(a 1275 × 1100 px render at 150 dpi\), over the per-request memory limit of 512 MB \(memoryPerRequestMB\)/,
     );
     assert.ok(service.status().engines.find((e) => e.mode === 'text')!.models.every((m) => !m.loaded));
+  });
+
+  it('renders a document page that is over the limit at the asked resolution at a lower one instead', async () => {
+    const pdf = path.join(tempDir(), 'paper.pdf');
+    copyFileSync(samplePdf, pdf);
+    const size = { width: 612, height: 528 }; // page 1 of the sample, in points
+    const mb = (dpi: number) => estimateRequestBytes(planPdfPage(size, undefined, dpi, defaultLimits, statSync(pdf).size), 'auto') / 2 ** 20;
+    // A limit between the estimates at 300 and 200 dpi: refused as asked, converted when lowered.
+    const limit = Math.floor((mb(300) + mb(200)) / 2);
+    assert.ok(mb(300) > limit && mb(200) < limit);
+    const service = new OcrService({ executionProvider: 'cpu', limits: { memoryPerRequestMB: limit } });
+    const outcome = await convertDocument(service, pdf, { dpi: 300 }, { isCancellationRequested: false });
+    assert.equal(outcome.status, 'converted');
+    assert.equal(outcome.pages[0]!.method, 'ocr');
+    assert.match(readFileSync(outcome.output, 'utf8'), /Reading Old Field Notes/);
   });
 
   it('rejects limits that are unknown or not positive numbers', () => {

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { checkpoint, OcrError, type CancelToken } from '../errors';
 import { cropImage } from '../pipeline/image';
-import { checkRequestMemory, planPage, planPdfPage } from '../memory';
+import { checkRequestMemory, estimateRequestBytes, planPage, planPdfPage } from '../memory';
 import { loadPage, readSource, sniffFormat, defaultPdfDpi } from '../pipeline/load';
 import { PdfDocument } from '../pipeline/pdf';
 import type { OcrService } from '../service';
@@ -25,6 +25,8 @@ export interface ConvertOptions {
   /** Replace an existing `<name>.md`; without it such documents are skipped and reported. */
   overwrite?: boolean;
   dpi?: number;
+  /** `always`: OCR every page, ignoring PDF text layers (for text layers that are wrong or lack structure). */
+  ocr?: 'auto' | 'always';
   /** Pages below this confidence are listed for review. */
   reviewBelow?: number;
 }
@@ -69,6 +71,9 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
   return [...selection.documents, ...selection.unsupported];
 }
 
+/** Below this, body text of ordinary sizes is too small for the text detector. */
+const minimumOcrDpi = 150;
+
 export async function convertDocument(service: OcrService, source: string, options: ConvertOptions, token: CancelToken, progress: Progress = () => {}): Promise<DocumentOutcome> {
   const paths = outputPaths(source, options.outDir);
   const outcome: DocumentOutcome = { source, output: paths.markdown, status: 'converted', pages: [], review: [] };
@@ -84,7 +89,8 @@ export async function convertDocument(service: OcrService, source: string, optio
     }
     await fs.mkdir(paths.work, { recursive: true });
     // Pages saved from an earlier version of the file must not be reused.
-    const fingerprint = createHash('sha256').update(bytes).digest('hex');
+    // …nor pages made with other settings.
+    const fingerprint = createHash('sha256').update(bytes).update(JSON.stringify({ ocr: options.ocr ?? 'auto', dpi: options.dpi ?? defaultPdfDpi })).digest('hex');
     const stamp = path.join(paths.work, 'source.json');
     const previous = await fs.readFile(stamp, 'utf8').then((t) => JSON.parse(t).sha256 as string, () => undefined);
     if (previous !== fingerprint) {
@@ -105,12 +111,18 @@ export async function convertDocument(service: OcrService, source: string, optio
       }
       progress(`page ${page}/${pageCount}`, page - 1, pageCount);
       const result = await service.enqueue(token, async (pageToken) => {
-        const dpi = options.dpi ?? defaultPdfDpi;
+        let dpi = options.dpi ?? defaultPdfDpi;
         if (pdf) {
           const layer = await pdf.textItems(page);
-          if (textLayerUsable(layer.items)) return { page, method: 'text-layer', markdown: markdownFromTextLayer(layer.items, layer.pageHeight), confidence: 1 } satisfies PageMarkdown;
-          // Each page is a request of its own: over the memory limit, it is refused before it is rendered.
-          checkRequestMemory(planPdfPage({ width: layer.pageWidth, height: layer.pageHeight }, undefined, dpi, service.limits, bytes.length), 'auto', service.limits);
+          if (options.ocr !== 'always' && textLayerUsable(layer.items)) {
+            return { page, method: 'text-layer', markdown: markdownFromTextLayer(layer.items, layer.pageHeight), confidence: 1 } satisfies PageMarkdown;
+          }
+          // Each page is a request of its own: a page too large for the memory limit at this resolution (posters,
+          // large-format letters) is rendered at a lower one, down to a floor where text is still legible.
+          const size = { width: layer.pageWidth, height: layer.pageHeight };
+          const fits = (d: number) => estimateRequestBytes(planPdfPage(size, undefined, d, service.limits, bytes.length), 'auto') <= service.limits.memoryPerRequestMB * 2 ** 20;
+          while (!fits(dpi) && dpi > minimumOcrDpi) dpi = Math.max(minimumOcrDpi, Math.floor(dpi * 0.85));
+          checkRequestMemory(planPdfPage(size, undefined, dpi, service.limits, bytes.length), 'auto', service.limits);
         } else {
           const plan = await planPage(bytes, { page }, service.limits);
           if (plan) checkRequestMemory(plan, 'auto', service.limits);
