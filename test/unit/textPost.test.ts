@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { dbPostprocess, detPreprocess, unclip } from '../../server/src/engines/text/det';
-import { characterGaps, ctcDecode, insertWordSpaces, type CtcChar } from '../../server/src/engines/text/rec';
+import { characterGaps, ctcDecode, insertWordSpaces, preferPageScript, type CtcChar } from '../../server/src/engines/text/rec';
 import { createImage } from '../../server/src/pipeline/image';
+
+const frames = (rows: number[][]) => Float32Array.from(rows.flat());
 
 describe('DB detection post-processing', () => {
   it('turns two probability blobs into two grown, scored boxes', () => {
@@ -51,7 +53,6 @@ describe('DB detection post-processing', () => {
 
 describe('CTC decoding', () => {
   const alphabet = ['a', 'b', ' '];
-  const frames = (rows: number[][]) => Float32Array.from(rows.flat());
   it('merges repeats, drops blanks, keeps frames and confidence', () => {
     // Classes: 0 blank, 1 'a', 2 'b', 3 ' '.
     const probs = frames([
@@ -70,6 +71,43 @@ describe('CTC decoding', () => {
   it('stops at the valid frames of a padded batch', () => {
     const probs = frames([[0, 1, 0, 0], [0, 0, 1, 0]]);
     assert.equal(ctcDecode(probs, 0, 2, 4, alphabet, 1).length, 1);
+  });
+});
+
+describe('page script', () => {
+  // Classes: 0 blank, 1 'S', 2 '丨', 3 'Ｓ', 4 'l'.
+  const script = ['S', '丨', 'Ｓ', 'l'];
+  const latinLine = (n: number): CtcChar[] => Array.from({ length: n }, (_, i) => ({ char: 'S', start: i, end: i, prob: 0.9 }));
+  it('keeps the best non-CJK reading of a CJK character', () => {
+    // Frame 1: '丨' wins over 'l'; frame 2: blank; frame 3: '丨' wins and the blank is the best of the rest.
+    const probs = frames([
+      [0.1, 0.8, 0.05, 0.0, 0.05],
+      [0.0, 0.0, 0.6, 0.0, 0.4],
+      [0.9, 0.0, 0.1, 0.0, 0.0],
+      [0.3, 0.0, 0.6, 0.0, 0.1],
+    ]);
+    const chars = ctcDecode(probs, 0, 4, 5, script);
+    assert.deepEqual(chars.map((c) => c.char), ['S', '丨', '丨']);
+    assert.equal(chars[1]!.narrow?.char, 'l');
+    assert.ok(Math.abs(chars[1]!.narrow!.prob - 0.4) < 1e-6);
+    assert.equal(chars[2]!.narrow?.char, '');
+    assert.equal(chars[0]!.narrow, undefined);
+  });
+  it('on a Latin page turns full-width forms into ASCII and CJK misreadings into their Latin reading', () => {
+    const line: CtcChar[] = [
+      { char: 'Ｓ', start: 0, end: 0, prob: 0.7 },
+      { char: '丨', start: 1, end: 1, prob: 0.6, narrow: { char: 'l', prob: 0.3 } },
+      { char: '丨', start: 2, end: 2, prob: 0.6, narrow: { char: '', prob: 0.3 } },
+    ];
+    const lines = [latinLine(30), line];
+    preferPageScript(lines);
+    assert.deepEqual(lines[1]!.map((c) => c.char), ['S', 'l']);
+  });
+  it('leaves pages with CJK text of their own alone', () => {
+    const cjk: CtcChar[] = Array.from({ length: 10 }, (_, i) => ({ char: '文', start: i, end: i, prob: 0.9, narrow: { char: 'x', prob: 0.1 } }));
+    const lines = [latinLine(30), cjk];
+    preferPageScript(lines);
+    assert.equal(lines[1]!.map((c) => c.char).join(''), '文'.repeat(10));
   });
 });
 

@@ -9,7 +9,7 @@ import { hasBulletAtStart, type GrayPage } from './bullets';
 import { dbPostprocess, detPreprocess, type DetectedBox } from './det';
 import { columnGapRatio, groupLines, paragraphs, readingOrder, toMarkdown, type LayoutLine, type TextBox } from './layout';
 import { findTextModels, readAlphabet, type TextModelPaths } from './models';
-import { ctcDecode, otsu, recFrameWidth, recHeight, recPreprocess, splitAtGaps, wordSpans, type WordSpan } from './rec';
+import { ctcDecode, otsu, preferPageScript, recFrameWidth, recHeight, recPreprocess, splitAtGaps, wordSpans, type CtcChar, type WordSpan } from './rec';
 
 /** A recognised text box in raster pixels, before layout. */
 export interface TextBoxResult {
@@ -159,7 +159,9 @@ export class TextEngine implements Engine {
     timings.classify = performance.now() - start;
     report(`recognizing ${crops.length} line(s)`);
     start = performance.now();
-    const lines = await this.recognizeCrops(models, upright, token, options.splitGapRatio);
+    const read = await this.recognizeCrops(models, upright, token);
+    preferPageScript(read);
+    const lines = read.map((chars, i) => segmentLine(chars, upright[i]!, options.splitGapRatio));
     timings.recognize = performance.now() - start;
     return lines.flatMap((segments, i) => {
       const rect = rects[i]!;
@@ -258,9 +260,9 @@ export class TextEngine implements Engine {
     return score.map((p) => p > (mostlyFlipped ? 0.9 : 0.99));
   }
 
-  /** Recognises each line; with `splitGapRatio`, a line is cut into segments at wide ink gaps. */
-  private async recognizeCrops(models: Loaded, crops: RgbImage[], token: CancelToken, splitGapRatio?: number): Promise<RecognizedSegment[][]> {
-    const results: RecognizedSegment[][] = new Array(crops.length);
+  /** Recognises each line: its characters with their frames. */
+  private async recognizeCrops(models: Loaded, crops: RgbImage[], token: CancelToken): Promise<CtcChar[][]> {
+    const results: CtcChar[][] = new Array(crops.length);
     // Similar widths share a batch, so little of each batch is padding.
     const order = crops.map((_, i) => i).sort((a, b) => crops[a]!.width - crops[b]!.width);
     for (let from = 0; from < order.length; ) {
@@ -279,18 +281,21 @@ export class TextEngine implements Engine {
         throw new Error(`Recognition model has ${classes} classes but the dictionary gives ${models.alphabet.length + 1}.`);
       }
       indices.forEach((index, n) => {
-        const crop = crops[index]!;
-        const chars = ctcDecode(probs.data as Float32Array, n * frames * classes, frames, classes, models.alphabet, Math.ceil(crop.width / recFrameWidth));
-        const segments = splitGapRatio === undefined ? [{ chars, x0: 0, x1: crop.width }] : splitAtGaps(chars, crop, splitGapRatio);
-        results[index] = segments.map((segment) => {
-          const words = wordSpans(segment.chars, crop);
-          const confidence = segment.chars.length ? segment.chars.reduce((s, c) => s + c.prob, 0) / segment.chars.length : 0;
-          return { text: words.map((w) => w.text).join(' '), words, confidence, x0: segment.x0, x1: segment.x1 };
-        });
+        results[index] = ctcDecode(probs.data as Float32Array, n * frames * classes, frames, classes, models.alphabet, Math.ceil(crops[index]!.width / recFrameWidth));
       });
     }
     return results;
   }
+}
+
+/** A recognised line as text with its words; with `splitGapRatio`, cut into segments at wide ink gaps. */
+function segmentLine(chars: CtcChar[], crop: RgbImage, splitGapRatio?: number): RecognizedSegment[] {
+  const segments = splitGapRatio === undefined ? [{ chars, x0: 0, x1: crop.width }] : splitAtGaps(chars, crop, splitGapRatio);
+  return segments.map((segment) => {
+    const words = wordSpans(segment.chars, crop);
+    const confidence = segment.chars.length ? segment.chars.reduce((s, c) => s + c.prob, 0) / segment.chars.length : 0;
+    return { text: words.map((w) => w.text).join(' '), words, confidence, x0: segment.x0, x1: segment.x1 };
+  });
 }
 
 /** Boxes → lines (deskewed), with list bullets the recogniser missed put back in front of their lines. */

@@ -35,6 +35,22 @@ export interface CtcChar {
   start: number;
   end: number;
   prob: number;
+  /** For a CJK or full-width character: the best class outside those scripts at its peak frame ('' = blank). */
+  narrow?: { char: string; prob: number };
+}
+
+/** CJK, kana, hangul, CJK punctuation and full-width forms: the scripts of the zh model's extra classes. */
+export const isWide = (ch: string) => ch.codePointAt(0)! >= 0x2e80;
+
+const wideClasses = new WeakMap<string[], Uint8Array>();
+function wideMask(alphabet: string[]): Uint8Array {
+  let mask = wideClasses.get(alphabet);
+  if (!mask) {
+    mask = new Uint8Array(alphabet.length + 1);
+    alphabet.forEach((ch, k) => (mask![k + 1] = isWide(ch) ? 1 : 0));
+    wideClasses.set(alphabet, mask);
+  }
+  return mask;
 }
 
 /**
@@ -43,28 +59,59 @@ export interface CtcChar {
  */
 export function ctcDecode(probs: Float32Array, offset: number, frames: number, classes: number, alphabet: string[], validFrames = frames): CtcChar[] {
   const chars: CtcChar[] = [];
+  const wide = wideMask(alphabet);
   let previous = 0;
   for (let t = 0; t < Math.min(frames, validFrames); t++) {
     const row = offset + t * classes;
     let best = 0;
     let bestProb = probs[row]!;
+    let narrow = 0;
+    let narrowProb = bestProb;
     for (let k = 1; k < classes; k++) {
       const p = probs[row + k]!;
       if (p > bestProb) {
         bestProb = p;
         best = k;
       }
+      if (p > narrowProb && !wide[k]) {
+        narrowProb = p;
+        narrow = k;
+      }
     }
+    const alternative = wide[best] ? { char: narrow === 0 ? '' : (alphabet[narrow - 1] ?? ''), prob: narrowProb } : undefined;
     if (best !== 0 && best === previous) {
       const last = chars[chars.length - 1]!;
       last.end = t;
-      last.prob = Math.max(last.prob, bestProb);
+      if (bestProb > last.prob) {
+        last.prob = bestProb;
+        if (alternative) last.narrow = alternative;
+      }
     } else if (best !== 0) {
-      chars.push({ char: alphabet[best - 1] ?? '', start: t, end: t, prob: bestProb });
+      chars.push({ char: alphabet[best - 1] ?? '', start: t, end: t, prob: bestProb, ...(alternative ? { narrow: alternative } : {}) });
     }
     previous = best;
   }
   return chars;
+}
+
+/**
+ * The zh+en model now and then reads a Latin glyph as a CJK character or a full-width form ("Ｓ", "５", "丨").
+ * On pages written in Latin script, full-width forms become their ASCII letters and other CJK characters are
+ * replaced by the best non-CJK reading of the same frames (or dropped when that is a blank). Pages with CJK
+ * text of their own (more than `wideShare` of their letters) are left as read. Changes `lines` in place.
+ */
+export function preferPageScript(lines: CtcChar[][], wideShare = 0.1): void {
+  let latin = 0, wide = 0;
+  for (const line of lines) for (const c of line) if (isWide(c.char)) wide++; else if (/\p{Script=Latin}/u.test(c.char)) latin++;
+  if (latin < 20 || wide > wideShare * (latin + wide)) return;
+  for (const [i, line] of lines.entries()) {
+    lines[i] = line.flatMap((c) => {
+      if (!isWide(c.char)) return [c];
+      const code = c.char.codePointAt(0)!;
+      if (code >= 0xff01 && code <= 0xff5e) return [{ ...c, char: String.fromCodePoint(code - 0xfee0) }];
+      return c.narrow?.char ? [{ ...c, char: c.narrow.char, prob: c.narrow.prob }] : [];
+    });
+  }
 }
 
 const noSpaceBefore = new Set([',', '.', ';', ':', '!', '?', ')', ']', '}', '%', "'", '’', '”']);
