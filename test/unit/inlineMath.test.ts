@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isFormula, mathSpans } from '../../server/src/engines/layout/inlineMath';
+import { alphanumericAgreement, isFormula, mathSpans } from '../../server/src/engines/layout/inlineMath';
 
 const words = (line: string) => line.split(' ').map((text) => ({ text, confidence: 0.9 }));
 const spans = (line: string) => mathSpans(words(line)).map(({ from, to }) => line.split(' ').slice(from, to).join(' '));
@@ -36,5 +36,18 @@ describe('isFormula', () => {
     assert.equal(isFormula('abc', 'abc'), false);
     assert.equal(isFormula('x-y', 'x-y'), false);
     assert.equal(isFormula('', 'x'), false);
+  });
+});
+
+describe('alphanumericAgreement', () => {
+  it('is high when the math reading keeps the letters and digits the text recogniser saw', () => {
+    assert.equal(alphanumericAgreement('x^{2}+y^{2}=r^{2}', 'x2 + y2 = r2'), 1);
+    assert.ok(alphanumericAgreement('\\lambda_{3}=1.1', 'λ3 = 1.1') >= 0.5);
+  });
+  it('is low for a formula the model made up', () => {
+    assert.ok(alphanumericAgreement('\\begin{aligned}\\mathbf{v}&=\\mathbf{u}\\end{aligned}', 'x元 = e"lIn') < 0.5);
+  });
+  it('is 1 when neither reading has letters or digits', () => {
+    assert.equal(alphanumericAgreement('\\leq', '≤'), 1);
   });
 });

@@ -60,6 +60,31 @@ export function isFormula(latex: string, text: string): boolean {
   return plain !== text.replace(/[^A-Za-z0-9]/g, '') || tokens.some((t) => /^[=+<>^_]$|^\\[A-Za-z]+$/.test(t));
 }
 
+/**
+ * How much the math reading and the text reading agree on the span's Latin letters and digits (Dice
+ * coefficient of their longest common subsequence); 1 when neither has any. The text recogniser garbles
+ * symbols but reads letters and digits fairly well, so a math reading that shares little with them is a
+ * hallucination (the model writing a formula it was trained on), not the formula on the page.
+ */
+export function alphanumericAgreement(latex: string, text: string): number {
+  const fromLatex = normalizeTokens(latex).filter((t) => /^[A-Za-z0-9]$/.test(t)).join('');
+  const fromText = text.replace(/[^A-Za-z0-9]/g, '');
+  if (!fromLatex.length && !fromText.length) return 1;
+  const row = new Array<number>(fromText.length + 1).fill(0);
+  for (const a of fromLatex) {
+    let diagonal = 0;
+    for (let j = 1; j <= fromText.length; j++) {
+      const above = row[j]!;
+      row[j] = a === fromText[j - 1] ? diagonal + 1 : Math.max(row[j]!, row[j - 1]!);
+      diagonal = above;
+    }
+  }
+  return (2 * row[fromText.length]!) / (fromLatex.length + fromText.length);
+}
+
+/** Least agreement between the two readings for the math one to replace the text. */
+const minAgreement = 0.5;
+
 /** Smallest answer the math engine must be sure of before a span of a line becomes `$…$`. */
 const minConfidence = 0.5;
 
@@ -87,6 +112,7 @@ export async function replaceInlineFormulas(
         const bounds = spanBounds(piece.map((w) => w.rect), words[span.from - 1]?.rect, words[span.to]?.rect);
         const result = await math.recognize({ ...request, page: subPage(bounds) }).catch(() => undefined);
         if (!result?.math?.valid || result.confidence < minConfidence || !isFormula(result.content, text)) continue;
+        if (alphanumericAgreement(result.content, text) < minAgreement) continue;
         // Sentence punctuation read into the formula goes back after it.
         const trailing = /[.,;:]$/.test(text) && /[.,;:]$/.test(result.content.trim()) ? text.slice(-1) : '';
         const latex = trailing ? result.content.trim().slice(0, -1).trim() : result.content.trim();
