@@ -47,8 +47,12 @@ describe('math decoding', () => {
         return logSoftmax(logits);
       });
     for (const beamWidth of [1, 3]) {
-      const out = await decode(step, { bos: 1, eos: 2, maxLength: 10, beamWidth, maxRepeats: 6 });
+      const readings = await decode(step, { bos: 1, eos: 2, maxLength: 10, beamWidth, maxRepeats: 6 });
+      const out = readings[0]!;
       assert.deepEqual(out.tokens, [3, 4], `beam ${beamWidth}`);
+      // Every finished beam comes back, best first.
+      assert.equal(readings.length, beamWidth);
+      for (let k = 1; k < readings.length; k++) assert.ok(readings[k]!.meanLogProb <= readings[k - 1]!.meanLogProb + 1e-9 || readings[k]!.stoppedBy !== 'eos');
       assert.equal(out.stoppedBy, 'eos');
       assert.ok(out.minProb > 0 && out.minProb < 1);
     }
@@ -56,9 +60,9 @@ describe('math decoding', () => {
 
   it('stops a looping model by the repetition guard or the length cap', async () => {
     const loop = async (tokens: number[]) => tokens.map(() => logSoftmax(Float32Array.from([0, 0, 0, 5, 0])));
-    const out = await decode(loop, { bos: 1, eos: 2, maxLength: 50, beamWidth: 1, maxRepeats: 6 });
-    assert.equal(out.stoppedBy, 'repetition');
-    assert.equal(out.tokens.length, 6);
+    const [out] = await decode(loop, { bos: 1, eos: 2, maxLength: 50, beamWidth: 1, maxRepeats: 6 });
+    assert.equal(out!.stoppedBy, 'repetition');
+    assert.equal(out!.tokens.length, 6);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * Autoregressive decoding over the exported decoder with its key/value cache: greedy by default, a small
- * beam on request. A repetition guard stops loops the model can fall into on out-of-distribution crops.
+ * Autoregressive decoding over the exported decoder with its key/value cache: a small beam (or greedy), returning
+ * every finished beam so the caller can prefer one that parses. A repetition guard stops loops the model can fall into on out-of-distribution crops.
  */
 export interface StepFn {
   /** One decoder step for each beam: token ids and the beams' cache indices → log-probabilities [beams][vocab]. */
@@ -55,7 +55,8 @@ interface Beam {
   done: Decoded['stoppedBy'] | undefined;
 }
 
-export async function decode(step: StepFn, options: DecodeOptions): Promise<Decoded> {
+/** The finished beams, best first (one with greedy decoding). */
+export async function decode(step: StepFn, options: DecodeOptions): Promise<Decoded[]> {
   let beams: Beam[] = [{ tokens: [], logProbs: [], done: undefined }];
   let reorder: number[] | undefined;
   for (let position = 0; position < options.maxLength; position++) {
@@ -86,11 +87,12 @@ export async function decode(step: StepFn, options: DecodeOptions): Promise<Deco
     if (beams.filter((b) => b.done === 'eos').length >= options.beamWidth) break;
   }
   const score = (b: Beam) => b.logProbs.reduce((s, v) => s + v, 0) / Math.max(1, b.logProbs.length) - (b.done === 'eos' ? 0 : 1);
-  const best = beams.reduce((a, b) => (score(b) > score(a) ? b : a));
-  return {
-    tokens: best.tokens,
-    meanLogProb: best.logProbs.reduce((s, v) => s + v, 0) / Math.max(1, best.logProbs.length),
-    minProb: Math.exp(Math.min(0, ...best.logProbs)),
-    stoppedBy: best.done ?? 'length',
-  };
+  return [...beams]
+    .sort((a, b) => score(b) - score(a))
+    .map((beam) => ({
+      tokens: beam.tokens,
+      meanLogProb: beam.logProbs.reduce((s, v) => s + v, 0) / Math.max(1, beam.logProbs.length),
+      minProb: Math.exp(Math.min(0, ...beam.logProbs)),
+      stoppedBy: beam.done ?? 'length',
+    }));
 }

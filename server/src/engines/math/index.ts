@@ -42,7 +42,7 @@ export class MathEngine implements Engine {
   constructor(
     private readonly sessions: SessionFactory,
     private readonly dir: string = path.join(modelsDir(), 'math'),
-    private readonly options: MathOptions = { beamWidth: 1 },
+    private readonly options: MathOptions = { beamWidth: 3 },
   ) {}
 
   private get files() {
@@ -100,7 +100,7 @@ export class MathEngine implements Engine {
     const crossK = encoded.cross_k!, crossV = encoded.cross_v!;
     let cache: { beams: number; k: Float32Array; v: Float32Array; length: number } = { beams: 1, k: new Float32Array(0), v: new Float32Array(0), length: 0 };
     let cross = { beams: 1, k: crossK, v: crossV };
-    const result = await decode(
+    const readings = await decode(
       async (tokens, position, reorder) => {
         await checkpoint(request.token);
         const beams = tokens.length;
@@ -122,9 +122,16 @@ export class MathEngine implements Engine {
       { bos: meta.tokens.bos, eos: meta.tokens.eos, maxLength: meta.max_len, beamWidth: this.options.beamWidth, maxRepeats: 6 },
     );
     timings.decode = performance.now() - start;
-    const latex = detokenize(result.tokens.map((id) => meta.vocab[id] ?? ''));
     start = performance.now();
-    const check = checkTex(latex);
+    // The most probable reading that MathJax parses; when none does, the most probable one, reported invalid.
+    const checked = readings.map((reading) => ({ reading, latex: detokenize(reading.tokens.map((id) => meta.vocab[id] ?? '')) }));
+    let chosen: (typeof checked)[number] & { check: ReturnType<typeof checkTex> } = { ...checked[0]!, check: checkTex(checked[0]!.latex) };
+    for (const candidate of checked.slice(1)) {
+      if (chosen.check.ok) break;
+      const check = checkTex(candidate.latex);
+      if (check.ok) chosen = { ...candidate, check };
+    }
+    const { reading: result, latex, check } = chosen;
     timings.validate = performance.now() - start;
     // Probability of the whole sequence per token; a result that does not parse is not trusted.
     const confidence = Math.exp(result.meanLogProb) * (check.ok ? 1 : 0.3) * (result.stoppedBy === 'eos' ? 1 : 0.5);
