@@ -12,6 +12,8 @@
  * one 22 MP page took 1.22 GB against an estimate of 1.6 GB), while large text stays far below it.
  */
 import sharp from 'sharp';
+import { detInputSize } from './engines/text/det';
+import { detMaxScale, detMaxSide } from './engines/text';
 import { OcrError } from './errors';
 import { readBmpSize } from './pipeline/bmp';
 import { clampRegion, defaultPdfDpi, sniffFormat } from './pipeline/load';
@@ -50,17 +52,10 @@ const workingBytesPerPixel: Record<RecognitionMode, number> = { text: 2, math: 6
 /** Modes that run PP-OCRv4 detection on the region. */
 const detectingModes: readonly RecognitionMode[] = ['text', 'table', 'auto'];
 
-// Mirrors the detection scale bounds of engines/text/index.ts (detMaxSide, at most 4×) and det.ts (16 px
-// margin, multiples of 32): the second detection pass may scale the region up to these.
-const detMaxSide = 2560;
-const detMaxScale = 4;
-const detPad = 16;
-
-/** Pixels of the largest detection input a w × h raster can get. */
+/** Pixels of the largest detection input a w × h raster can get (the second detection pass may scale up to it). */
 export function detectionPixels(width: number, height: number): number {
-  const scale = Math.min(detMaxScale, detMaxSide / Math.max(width, height));
-  const side = (v: number) => Math.ceil((Math.max(1, Math.round(v * scale)) + 2 * detPad) / 32) * 32;
-  return side(width) * side(height);
+  const input = detInputSize(width, height, Math.min(detMaxScale, detMaxSide / Math.max(width, height)));
+  return input.width * input.height;
 }
 
 export function estimateRequestBytes(plan: PagePlan, mode: RecognitionMode): number {

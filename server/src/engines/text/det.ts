@@ -21,16 +21,23 @@ export interface DetInput {
   pad: number;
 }
 
+const detPad = 16;
+
+/** The detector's input for a w × h image at `scale`: scaled, a margin of `pad` around, multiples of 32. */
+export function detInputSize(w: number, h: number, scale: number, pad = detPad): { width: number; height: number } {
+  const side = (v: number) => Math.ceil((Math.max(1, Math.round(v * scale)) + 2 * pad) / 32) * 32;
+  return { width: side(w), height: side(h) };
+}
+
 /**
  * Scales the image, surrounds it with a white margin (DB misses text that touches the border, and user crops
  * are often tight) and pads to multiples of 32 without distorting the aspect ratio.
  */
-export function detPreprocess(image: RgbImage, scale: number, pad = 16): DetInput {
+export function detPreprocess(image: RgbImage, scale: number, pad = detPad): DetInput {
   const sw = Math.max(1, Math.round(image.width * scale));
   const sh = Math.max(1, Math.round(image.height * scale));
   const scaled = sw === image.width && sh === image.height ? image : resizeBilinear(image, sw, sh);
-  const width = Math.ceil((sw + 2 * pad) / 32) * 32;
-  const height = Math.ceil((sh + 2 * pad) / 32) * 32;
+  const { width, height } = detInputSize(image.width, image.height, scale, pad);
   const plane = width * height;
   const tensor = new Float32Array(3 * plane);
   const white = [0, 1, 2].map((c) => (1 - mean[c]!) / std[c]!);

@@ -56,7 +56,9 @@ interface Loaded {
  * detected again, which upscales small text and shrinks oversized text.
  */
 const detFirstPassMaxSide = 960;
-const detMaxSide = 2560;
+export const detMaxSide = 2560;
+/** Small text is upscaled for detection at most this much. */
+export const detMaxScale = 4;
 const detLineHeightBand = [14, 80] as const;
 const detTargetLineHeight = 22;
 const recBatchSize = 6;
@@ -186,7 +188,7 @@ export class TextEngine implements Engine {
     const lineHeight = heights[heights.length >> 1];
     // Small text (or a small crop) is upscaled, oversized text shrunk, so lines reach DB at a height it handles well.
     let better = lineHeight === undefined ? (longSide * scale < 640 ? scale * 2 : scale) : detTargetLineHeight / lineHeight;
-    better = Math.min(better, detMaxSide / longSide, 4);
+    better = Math.min(better, detMaxSide / longSide, detMaxScale);
     const detected = lineHeight === undefined ? undefined : lineHeight * scale;
     if (detected !== undefined && detected >= detLineHeightBand[0] && detected <= detLineHeightBand[1]) better = scale;
     if (Math.abs(better / scale - 1) > 0.25) {
