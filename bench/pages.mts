@@ -6,7 +6,6 @@
 // and pages per second by path. Evaluation only: nothing is tuned on these sets. See bench/README.md.
 //
 //   npm run bench:pages [-- --sets omnidocbench,olmocr] [--limit N] [--no-ocr-only] [--dpi N] [--dump DIR] [--out FILE]
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -17,6 +16,7 @@ import { defaultPdfDpi } from '../server/src/pipeline/load.ts';
 import { OcrService } from '../server/src/service.ts';
 import { aggregate, pageEdit, scorePage, type GtPage, type PageScore, type SetScore } from './lib/omnidocbench.ts';
 import { runCheck, type OlmCheck } from './lib/olmocr.ts';
+import { sourceHash } from './lib/run.mts';
 
 
 const repoRoot = resolve(import.meta.dirname, '..');
@@ -51,19 +51,6 @@ const argv = process.argv.slice(2);
 const command = `npm run bench:pages${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
 const log = (message: string) => process.stderr.write(message + '\n');
 
-/** A fingerprint of the engine sources this run measured (tsx loads them once, at the start). */
-function sourceHash(dir: string): string {
-  const hash = createHash('sha256');
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (/\.(ts|mts|json)$/.test(name)) hash.update(relative(dir, full)).update('\0').update(readFileSync(full)).update('\0');
-    }
-  };
-  walk(dir);
-  return hash.digest('hex').slice(0, 12);
-}
 
 // ------------------------------------------------------------------------------------------------- sets
 

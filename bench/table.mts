@@ -6,13 +6,13 @@
 // Sets: pubtabnet-examples, pubtabnet-minival (or "pubtabnet" for both), icdar2013, synthetic. See bench/README.md.
 // Imports use `.js` suffixes (tsx maps them to the .ts sources): tsconfig.json type-checks bench/.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { OcrService } from '../server/src/service.js';
 import { countNodes, decodeEntities, tableTree, tedsTrees, type TedsOptions } from './teds.js';
+import { sourceHash } from './lib/run.mts';
 
 const root = resolve(import.meta.dirname, '..');
 /** The evaluation sets: $FORMATTED_OCR_EVAL, ../shared/eval next to the repository, or /work/shared/eval. */
@@ -282,19 +282,6 @@ export async function loadItems(): Promise<Item[]> {
   return items;
 }
 
-/** Short sha256 of server/src, to tie a table to the engine code it measured. */
-function sourceHash(dir: string): string {
-  const hash = createHash('sha256');
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else hash.update(name).update(readFileSync(full));
-    }
-  };
-  walk(dir);
-  return hash.digest('hex').slice(0, 12);
-}
 
 async function main() {
   const started = performance.now();

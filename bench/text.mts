@@ -6,8 +6,7 @@
 // Imports use `.js` suffixes (tsx maps them to the .ts sources) because tsconfig.json type-checks bench/ without
 // allowImportingTsExtensions.
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +25,7 @@ import {
 } from './lib/metrics.mjs';
 import { evalRoot, loadSet, setNames, type Box, type GtLine, type Item, type SetName } from './lib/sets.mjs';
 import { batchTesseract, recognizeWithTesseract, tesseractVersion } from './lib/tesseract.mjs';
+import { sourceHash } from './lib/run.mts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -59,19 +59,6 @@ const command = viaNpm ? `npm run bench:text${argv.length ? ` -- ${argv.join(' '
 
 const log = (message: string) => process.stderr.write(message + '\n');
 
-/** A fingerprint of the engine sources this run measured (server/src, loaded once at start by tsx). */
-function sourceHash(dir: string): string {
-  const hash = createHash('sha256');
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (/\.(ts|mts|json)$/.test(name)) hash.update(relative(dir, full)).update('\0').update(readFileSync(full)).update('\0');
-    }
-  };
-  walk(dir);
-  return hash.digest('hex').slice(0, 12);
-}
 const engineSources = sourceHash(join(repoRoot, 'server/src'));
 const runStarted = performance.now();
 const startedAt = new Date();
