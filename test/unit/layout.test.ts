@@ -21,6 +21,18 @@ describe('layout', () => {
     assert.deepEqual(order, ['Title Across Both Columns', 'left 0', 'left 1', 'left 2', 'left 3', 'right 0', 'right 1', 'right 2', 'right 3']);
   });
 
+  it('keeps columns apart across a gutter narrower than a line height', () => {
+    // Gutter of 27 px for 30 px lines: neither joined into one line nor read across.
+    const boxes: TextBox[] = [];
+    for (let i = 0; i < 4; i++) {
+      boxes.push(box(`left ${i}`, 100, 100 + i * 36, 480));
+      boxes.push(box(`right ${i}`, 507, 100 + i * 36, 900));
+    }
+    const lines = groupLines(boxes);
+    assert.equal(lines.length, 8);
+    assert.deepEqual(readingOrder(lines).flat().map((l) => l.text), ['left 0', 'left 1', 'left 2', 'left 3', 'right 0', 'right 1', 'right 2', 'right 3']);
+  });
+
   it('splits paragraphs at larger gaps and joins hyphenated line ends', () => {
     const md = markdown([
       box('The first para-', 100, 0, 800),
