@@ -33,6 +33,17 @@ describe('layout', () => {
     assert.deepEqual(readingOrder(lines).flat().map((l) => l.text), ['left 0', 'left 1', 'left 2', 'left 3', 'right 0', 'right 1', 'right 2', 'right 3']);
   });
 
+  it('peels a title above and a page number below, set close to two columns, at once', () => {
+    const boxes = [box('A Title Across', 300, 0, 700)];
+    for (let i = 0; i < 4; i++) {
+      boxes.push(box(`left ${i}`, 100, 36 + i * 36, 480));
+      boxes.push(box(`right ${i}`, 540, 36 + i * 36, 900));
+    }
+    boxes.push(box('12', 490, 180, 530));
+    const order = readingOrder(groupLines(boxes)).flat().map((l) => l.text);
+    assert.deepEqual(order, ['A Title Across', 'left 0', 'left 1', 'left 2', 'left 3', 'right 0', 'right 1', 'right 2', 'right 3', '12']);
+  });
+
   it('splits paragraphs at larger gaps and joins hyphenated line ends', () => {
     const md = markdown([
       box('The first para-', 100, 0, 800),

@@ -117,16 +117,22 @@ function rowAligned(columns: LayoutLine[][], h: number): boolean {
   return partnered >= 0.7 * pieces.length;
 }
 
-/** Splits off lines above (or below) the first (last) clear gap when the rest then divides into columns. */
+/**
+ * Splits off up to three bands of lines at the top and at the bottom (a title above, a page number or running
+ * foot below, or both) when what is left then divides into columns.
+ */
 function peelSpanning(items: LayoutLine[], h: number): LayoutLine[][] | undefined {
   const bands = splitAlong(items, (l) => l.y0, (l) => l.y1, 0.15 * h);
-  for (let k = 1; k < bands.length && k <= 3; k++) {
-    const top = bands.slice(0, k).flat(), rest = bands.slice(k).flat();
-    if (splitAlong(rest, (l) => l.x0, (l) => l.x1, columnGapRatio * h).length > 1) return [top, rest];
-  }
-  for (let k = bands.length - 1; k >= 1 && k >= bands.length - 3; k--) {
-    const rest = bands.slice(0, k).flat(), bottom = bands.slice(k).flat();
-    if (splitAlong(rest, (l) => l.x0, (l) => l.x1, columnGapRatio * h).length > 1) return [rest, bottom];
+  // Fewest bands peeled first, so as little as possible is taken out of the columns.
+  for (let peeled = 1; peeled <= 6; peeled++) {
+    for (let top = Math.min(3, peeled); top >= 0; top--) {
+      const bottom = peeled - top;
+      if (bottom > 3 || top + bottom >= bands.length) continue;
+      const rest = bands.slice(top, bands.length - bottom).flat();
+      if (splitAlong(rest, (l) => l.x0, (l) => l.x1, columnGapRatio * h).length > 1) {
+        return [bands.slice(0, top).flat(), rest, bands.slice(bands.length - bottom).flat()].filter((part) => part.length > 0);
+      }
+    }
   }
   return undefined;
 }
