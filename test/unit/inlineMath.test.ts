@@ -13,6 +13,19 @@ describe('inline formula spans', () => {
     assert.deepEqual(spans('for 0<α<π /2 to hold'), ['0<α<π /2']);
   });
 
+  it('takes degree signs and short garbled words the recogniser was unsure of', () => {
+    assert.deepEqual(spans('an angle of 30° here'), ['30°']);
+    const unsure = [
+      { text: 'then', confidence: 0.95 },
+      { text: 'Uz→', confidence: 0.9 },
+      { text: 'X2ar', confidence: 0.45 },
+      { text: 'holds', confidence: 0.97 },
+    ];
+    assert.deepEqual(mathSpans(unsure), [{ from: 1, to: 3 }]);
+    // A sure word is prose even when it mixes letters and digits.
+    assert.deepEqual(mathSpans([{ text: 'COVID-19', confidence: 0.95 }]), []);
+  });
+
   it('leaves prose, numbers and citations alone', () => {
     assert.deepEqual(spans('In 2019 we measured 3 wells (see 12, 14) and a river'), []);
     assert.deepEqual(spans('A survey of I and a notebook'), []);

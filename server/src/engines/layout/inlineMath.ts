@@ -18,7 +18,7 @@ export interface Word {
 }
 
 // Operators, relations, arrows, big operators, Greek: a word holding one is math-like on its own.
-const mathSymbol = /[=+<>^_±×÷∑∏∫√∞≤≥≠≈≡∼∝→←↦⇒⇔∂∇∈∉⊂⊆⊃∪∩∀∃′∗α-ωΑ-Ωϑϕϵ]/u;
+const mathSymbol = /[=+<>^_±×÷∑∏∫√∞≤≥≠≈≡∼∝→←↦⇒⇔∂∇∈∉⊂⊆⊃∪∩∀∃′∗°∘⊗⊕α-ωΑ-Ωϑϕϵ]/u;
 // f(x), g(t,s), P(A|B): a one-letter function applied to a short argument.
 const functionCall = /^[A-Za-z]\([A-Za-z0-9,|+\-]{1,8}\)[.,;:]?$/;
 // Words that continue a formula without being math by themselves: one-letter variables (not the English words
@@ -27,7 +27,9 @@ const continuation = /^(?:[B-HJ-Zb-z]|[A-Za-z]?[0-9()[\]{}|,./\-−']*[0-9()[\]{
 
 /** Maximal runs of words that look like a formula: continuation words around at least one math-like word. */
 export function mathSpans(words: readonly Word[]): { from: number; to: number }[] {
-  const strong = words.map((w) => mathSymbol.test(w.text) || functionCall.test(w.text));
+  // A short word the recogniser was unsure of, mixing letters with digits or signs, is often a formula it garbled.
+  const garbled = (w: Word) => w.confidence < 0.6 && w.text.length <= 8 && /[A-Za-z]/.test(w.text) && /[^A-Za-z.,;:]/.test(w.text);
+  const strong = words.map((w) => mathSymbol.test(w.text) || functionCall.test(w.text) || garbled(w));
   const part = words.map((w, i) => strong[i] || continuation.test(w.text));
   const spans: { from: number; to: number }[] = [];
   for (let i = 0; i < words.length; ) {
