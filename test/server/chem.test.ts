@@ -33,10 +33,10 @@ describe('chem mode', () => {
     assert.equal(result.alternatives.markdown, '```smiles\n' + result.content + '\n```');
     assert.ok(result.confidence > 0.5, String(result.confidence));
     assert.ok(result.chem.agreement.votes >= 2, JSON.stringify(result.chem.agreement));
-    // Plain output is the SMILES alone, ready to insert.
+    // Plain output is the SMILES alone on its line, ready to insert.
     const plain = cli([sampleMolecule, '--mode', 'chem']);
     assert.equal(plain.status, 0, plain.stderr);
-    assert.equal(plain.stdout, result.content);
+    assert.equal(plain.stdout, result.content + '\n');
   });
 
   it('reads a region of the sample through OcrService, boxes in page units', { skip: noOsra }, async () => {
