@@ -5,7 +5,7 @@
  * a formula on a guess.
  */
 import { checkpoint } from '../../errors';
-import { normalizeTokens } from '../math/latex';
+import { normalizedEditDistance, normalizeTokens } from '../math/latex';
 import type { Engine, EngineRequest } from '../engine';
 import { rectToQuad, type RotatedRect } from '../geometry';
 import type { TextBoxResult } from '../text';
@@ -63,25 +63,15 @@ export function isFormula(latex: string, text: string): boolean {
 }
 
 /**
- * How much the math reading and the text reading agree on the span's Latin letters and digits (Dice
- * coefficient of their longest common subsequence); 1 when neither has any. The text recogniser garbles
- * symbols but reads letters and digits fairly well, so a math reading that shares little with them is a
- * hallucination (the model writing a formula it was trained on), not the formula on the page.
+ * How much the math reading and the text reading agree on the span's Latin letters and digits (1 − their
+ * normalised edit distance; 1 when neither has any). The text recogniser garbles symbols but reads letters and
+ * digits fairly well, so a math reading that shares little with them is a hallucination (the model writing a
+ * formula it was trained on), not the formula on the page.
  */
 export function alphanumericAgreement(latex: string, text: string): number {
-  const fromLatex = normalizeTokens(latex).filter((t) => /^[A-Za-z0-9]$/.test(t)).join('');
-  const fromText = text.replace(/[^A-Za-z0-9]/g, '');
-  if (!fromLatex.length && !fromText.length) return 1;
-  const row = new Array<number>(fromText.length + 1).fill(0);
-  for (const a of fromLatex) {
-    let diagonal = 0;
-    for (let j = 1; j <= fromText.length; j++) {
-      const above = row[j]!;
-      row[j] = a === fromText[j - 1] ? diagonal + 1 : Math.max(row[j]!, row[j - 1]!);
-      diagonal = above;
-    }
-  }
-  return (2 * row[fromText.length]!) / (fromLatex.length + fromText.length);
+  const fromLatex = normalizeTokens(latex).filter((t) => /^[A-Za-z0-9]$/.test(t));
+  const fromText = [...text.replace(/[^A-Za-z0-9]/g, '')];
+  return 1 - normalizedEditDistance(fromLatex, fromText);
 }
 
 /** Least agreement between the two readings for the math one to replace the text. */
@@ -92,7 +82,7 @@ const minConfidence = 0.5;
 
 /**
  * Rewrites, in place, the text of `lines` whose words hold formulas. `boxes` are the text engine's boxes the
- * lines were built from (with their words); `formulaLines` are display formulas, left alone.
+ * lines were built from (with their words); display formulas are not among `lines`.
  */
 export async function replaceInlineFormulas(
   lines: LayoutLine[],
@@ -100,8 +90,7 @@ export async function replaceInlineFormulas(
   math: Engine,
   request: EngineRequest,
   subPage: (box: Box) => EngineRequest['page'],
-): Promise<number> {
-  let replaced = 0;
+): Promise<void> {
   for (const line of lines) {
     for (const part of line.parts) {
       const box = boxes[part];
@@ -121,11 +110,9 @@ export async function replaceInlineFormulas(
         const at = line.text.lastIndexOf(text);
         if (at < 0) continue;
         line.text = `${line.text.slice(0, at)}$${latex}$${trailing}${line.text.slice(at + text.length)}`;
-        replaced++;
       }
     }
   }
-  return replaced;
 }
 
 /** The span's words, widened to the line's full height plus a little, but never into the neighbouring words. */

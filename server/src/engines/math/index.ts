@@ -125,7 +125,7 @@ export class MathEngine implements Engine {
     start = performance.now();
     // The most probable reading that MathJax parses; when none does, the most probable one, reported invalid.
     const checked = readings.map((reading) => ({ reading, latex: detokenize(reading.tokens.map((id) => meta.vocab[id] ?? '')) }));
-    let chosen: (typeof checked)[number] & { check: ReturnType<typeof checkTex> } = { ...checked[0]!, check: checkTex(checked[0]!.latex) };
+    let chosen = { ...checked[0]!, check: checkTex(checked[0]!.latex) };
     for (const candidate of checked.slice(1)) {
       if (chosen.check.ok) break;
       const check = checkTex(candidate.latex);
