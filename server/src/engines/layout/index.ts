@@ -26,6 +26,8 @@ const median = (v: number[]) => (v.length ? [...v].sort((a, b) => a - b)[v.lengt
 const atomLabel = /^(?:[A-Z][a-z]?\d*[+-]?){1,4}$|^(?:OMe|OEt|Me|Et|Ph|Ac|Bn|Boc|tBu|iPr)$/;
 /** The chemistry engine's confidence when most of its runs agree and OSRA scores the answer ≥ 0.5 (engines/chem). */
 const moleculeConfidence = 0.8;
+/** Structure drawings are thin strokes on white: a few percent of their box is ink, a photo's is much more. */
+const maxDrawingInk = 0.2;
 const mathChars = /[=+−×÷^_<>≤≥∑∫√∞±∂∇∈∉⊂⊆∪∩→←⇒⇔≈≠∼′·∗α-ωΑ-Ω]/gu;
 
 export interface LayoutBlock {
@@ -130,7 +132,9 @@ export class LayoutEngine implements Engine {
         // A drawing labelled only with atoms (or not at all) may be a structure: its SMILES goes under the image
         // when the chemistry engine's runs agree on one.
         const labels = figureLabels[figures.indexOf(block.box)] ?? [];
-        if (this.routes.chem?.status().available && labels.every((t) => atomLabel.test(t.replace(/\s+/g, '')))) {
+        // Only line drawings (little ink) are tried: photos would cost three OSRA runs each for nothing.
+        const lineDrawing = inkShare(binary, block.box) < maxDrawingInk;
+        if (lineDrawing && this.routes.chem?.status().available && labels.every((t) => atomLabel.test(t.replace(/\s+/g, '')))) {
           const chem = await this.routes.chem.recognize({ ...request, page: subPage(request.page, expand(block.box, lineHeight * 0.3, region)) }).catch(() => undefined);
           if (chem && chem.confidence >= moleculeConfidence) {
             markdown += `\n\n\`\`\`smiles\n${chem.content}\n\`\`\``;
@@ -212,6 +216,15 @@ export function displayFormulaLines(lines: LayoutLine[], lineHeight: number): La
     const centred = Math.abs((line.x0 + line.x1) / 2 - (left + right) / 2) < 0.08 * width && line.x1 - line.x0 < 0.75 * width && line.x0 - left > 0.1 * width;
     return centred && looksLikeMath(line, lineHeight);
   });
+}
+
+/** Share of a box's pixels that are ink. */
+export function inkShare(binary: { width: number; ink: Uint8Array }, b: Box): number {
+  let ink = 0, total = 0;
+  for (let y = Math.max(0, Math.floor(b.y0)); y < Math.min(binary.ink.length / binary.width, Math.ceil(b.y1)); y++) {
+    for (let x = Math.max(0, Math.floor(b.x0)); x < Math.min(binary.width, Math.ceil(b.x1)); x++, total++) ink += binary.ink[y * binary.width + x]!;
+  }
+  return total ? ink / total : 0;
 }
 
 function quads(blocks: { kind: LayoutBlock['kind'] | 'chem' | Furniture; box: Box }[]) {
