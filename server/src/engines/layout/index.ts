@@ -84,7 +84,7 @@ export class LayoutEngine implements Engine {
     timings.regions = performance.now() - start;
 
     const flowResults = results.filter((_, i) => inFlow[i]);
-    const lines = textLines(flowResults, image);
+    const { lines, gutters } = textLines(flowResults, image);
     // A selection holding nothing but a formula has no prose to be centred in: judge its lines alone.
     const formulas = tables.length === 0 && figures.length === 0 && lines.length > 0 && lines.length <= 4 && lines.every((l) => looksLikeMath(l, lineHeight))
       ? [lines.reduce((a, l) => ({ ...a, ...union(a, l), text: `${a.text} ${l.text}` }))]
@@ -156,7 +156,9 @@ export class LayoutEngine implements Engine {
     // page numbers and gets its footnotes after the body; a selection is written as it is.
     const page = request.page;
     const wholePage = page.originX === 0 && page.originY === 0 && Math.abs(image.width / page.scale - page.pageWidth) < 1 && Math.abs(image.height / page.scale - page.pageHeight) < 1;
-    const composed = wholePage ? pageMarkdown(placed, image.height) : { markdown: toMarkdown(paragraphs(readingOrder(placed))), furniture: new Map<LayoutLine, Furniture>() };
+    const composed = wholePage
+      ? pageMarkdown(placed, image.height, gutters)
+      : { markdown: toMarkdown(paragraphs(readingOrder(placed, gutters))), furniture: new Map<LayoutLine, Furniture>() };
     const content = composed.markdown;
     const furniture = [...composed.furniture].map(([line, kind]) => ({ kind, box: line as Box }));
     timings.compose = performance.now() - start;

@@ -7,7 +7,8 @@ import { ort, type SessionFactory } from '../runtime';
 import { rotate180, warpRect } from '../warp';
 import { hasBulletAtStart, type GrayPage } from './bullets';
 import { dbPostprocess, detPreprocess, type DetectedBox } from './det';
-import { columnGapRatio, groupLines, paragraphs, readingOrder, toMarkdown, type LayoutLine, type TextBox } from './layout';
+import { columnGapRatio, groupLines, paragraphs, readingOrder, toMarkdown, type Gutter, type LayoutLine, type TextBox } from './layout';
+import { findGutters, splitAtGutters } from './gutters';
 import { findTextModels, readAlphabet, type TextModelPaths } from './models';
 import { ctcDecode, otsu, preferPageScript, recFrameWidth, recHeight, recPreprocess, splitAtGaps, wordSpans, type CtcChar, type WordSpan } from './rec';
 
@@ -21,7 +22,10 @@ export interface TextBoxResult {
 }
 
 export interface ReadOptions {
-  /** Cut lines at ink gaps of at least this share of the line height (table cells joined by the detector). */
+  /**
+   * Cut lines at ink gaps of at least this share of the line height (table cells joined by the detector), and
+   * boxes at column gutters before they are read.
+   */
   splitGapRatio?: number;
   /** Also return each word's box (inline formulas are found word by word). */
   words?: boolean;
@@ -111,7 +115,8 @@ export class TextEngine implements Engine {
     // Lines are cut at wide gaps: the detector joins lines of neighbouring columns across a narrow gutter.
     const boxes = await this.readBoxes(request.page.image, request.token, request.report, timings, { splitGapRatio: columnGapRatio });
     let start = performance.now();
-    const blocks = readingOrder(textLines(boxes, request.page.image));
+    const { lines, gutters } = textLines(boxes, request.page.image);
+    const blocks = readingOrder(lines, gutters);
     const content = toMarkdown(paragraphs(blocks));
     timings.layout = performance.now() - start;
     const ordered = blocks.flat();
@@ -145,7 +150,8 @@ export class TextEngine implements Engine {
     await checkpoint(token);
     report('detecting text');
     start = performance.now();
-    const rects = await this.detect(models, image, token);
+    let rects = await this.detect(models, image, token);
+    if (options.splitGapRatio !== undefined) rects = splitAtGutters(rects, grayPage(image));
     timings.detect = performance.now() - start;
     if (rects.length === 0) return [];
     await checkpoint(token);
@@ -300,10 +306,15 @@ function segmentLine(chars: CtcChar[], crop: RgbImage, splitGapRatio?: number): 
   });
 }
 
-/** Boxes → lines (deskewed), with list bullets the recogniser missed put back in front of their lines. */
-export function textLines(boxes: TextBoxResult[], image: RgbImage): LayoutLine[] {
-  const lines = groupLines(uprightBounds(boxes));
+/**
+ * Boxes → lines (deskewed), with list bullets the recogniser missed put back in front of their lines, and the
+ * column gutters that reading order must not cross.
+ */
+export function textLines(boxes: TextBoxResult[], image: RgbImage): { lines: LayoutLine[]; gutters: Gutter[] } {
   const gray = grayPage(image);
+  const uprights = uprightBounds(boxes);
+  const gutters = findGutters(boxes.map((b) => b.rect), uprights, gray);
+  const lines = groupLines(uprights, gutters);
   for (const line of lines) {
     // The bullet test reads real pixels, so it uses the first box's own left end, not the deskewed bounds.
     const first = boxes[line.parts[0]!]!.rect;
@@ -314,7 +325,7 @@ export function textLines(boxes: TextBoxResult[], image: RgbImage): LayoutLine[]
       line.text = '• ' + line.text;
     }
   }
-  return lines;
+  return { lines, gutters };
 }
 
 function grayPage(image: RgbImage): GrayPage {

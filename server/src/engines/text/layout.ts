@@ -33,7 +33,6 @@ const median = (values: number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-/** Joins boxes that sit on one baseline and are close enough to be words of one line (not table cells or columns). */
 /**
  * A gap inside a line of at least this share of its height separates two things (columns the detector joined
  * across a narrow gutter, table cells); word spaces are a third of it at most. The recogniser cuts its lines
@@ -41,7 +40,21 @@ const median = (values: number[]): number => {
  */
 export const columnGapRatio = 0.8;
 
-export function groupLines(boxes: TextBox[]): LayoutLine[] {
+/**
+ * A strip of blank page between two columns, found in the pixels (see gutters.ts) because padded detector boxes
+ * make a narrow gutter look like a word space. Lines are never joined or read across one.
+ */
+export interface Gutter {
+  x: number;
+  y0: number;
+  y1: number;
+}
+
+const gutterBetween = (gutters: Gutter[], from: number, to: number, y0: number, y1: number): boolean =>
+  gutters.some((g) => g.x >= from && g.x <= to && g.y1 > y0 && g.y0 < y1);
+
+/** Joins boxes that sit on one baseline and are close enough to be words of one line (not table cells or columns). */
+export function groupLines(boxes: TextBox[], gutters: Gutter[] = []): LayoutLine[] {
   const order = boxes.map((_, i) => i).sort((a, b) => boxes[a]!.x0 - boxes[b]!.x0);
   const lines: LayoutLine[] = [];
   for (const i of order) {
@@ -52,7 +65,9 @@ export function groupLines(boxes: TextBox[]): LayoutLine[] {
       const lh = line.y1 - line.y0;
       const overlap = Math.min(line.y1, box.y1) - Math.max(line.y0, box.y0);
       const gap = box.x0 - line.x1;
-      return overlap > 0.5 * Math.min(h, lh) && gap < columnGapRatio * Math.max(h, lh) && gap > -0.5 * h;
+      return (
+        overlap > 0.5 * Math.min(h, lh) && gap < columnGapRatio * Math.max(h, lh) && gap > -0.5 * h && !gutterBetween(gutters, line.x1, box.x0, box.y0, box.y1)
+      );
     });
     if (target) {
       // Runs that touch are pieces of one word (PDF text layers often split words into glyph runs).
@@ -71,7 +86,7 @@ export function groupLines(boxes: TextBox[]): LayoutLine[] {
 }
 
 /** Reading order as a list of blocks (each a column piece, top to bottom), by recursive XY-cut. */
-export function readingOrder(lines: LayoutLine[]): LayoutLine[][] {
+export function readingOrder(lines: LayoutLine[], gutters: Gutter[] = []): LayoutLine[][] {
   const h = median(lines.map((l) => l.y1 - l.y0)) || 1;
   const blocks: LayoutLine[][] = [];
   const cut = (items: LayoutLine[]): void => {
@@ -79,12 +94,12 @@ export function readingOrder(lines: LayoutLine[]): LayoutLine[][] {
       if (items.length) blocks.push(items);
       return;
     }
-    const columns = splitAlong(items, (l) => l.x0, (l) => l.x1, columnGapRatio * h);
+    const columns = splitColumns(items, h, gutters);
     if (columns.length > 1 && !rowAligned(columns, h)) return columns.forEach(cut);
     const rows = splitAlong(items, (l) => l.y0, (l) => l.y1, 0.8 * h);
     if (rows.length > 1) return rows.forEach(cut);
     // A heading or footer spanning the gutter, set close to the body, hides the columns: peel it off.
-    const peeled = peelSpanning(items, h);
+    const peeled = peelSpanning(items, h, gutters);
     if (peeled) return peeled.forEach(cut);
     blocks.push(inRows(items));
   };
@@ -110,8 +125,9 @@ function inRows(items: LayoutLine[]): LayoutLine[] {
  * columns are wide, and are read one after the other even when their baselines line up.
  */
 function rowAligned(columns: LayoutLine[][], h: number): boolean {
-  // A prose column's lines run twenty line heights and more; cells and labels rarely a dozen.
-  if (columns.some((c) => median(c.map((l) => l.x1 - l.x0)) > 12 * h)) return false;
+  // A prose column's lines run twenty line heights and more, or (narrow magazine columns) hold a few words;
+  // cells and labels rarely run a dozen line heights or two dozen characters.
+  if (columns.some((c) => median(c.map((l) => l.x1 - l.x0)) > 12 * h || median(c.map((l) => l.text.length)) >= 24)) return false;
   const pieces = columns.flat();
   const partnered = pieces.filter((l) => pieces.some((o) => o !== l && (o.x0 > l.x1 || o.x1 < l.x0) && Math.min(o.y1, l.y1) - Math.max(o.y0, l.y0) > 0.5 * h)).length;
   return partnered >= 0.7 * pieces.length;
@@ -121,7 +137,7 @@ function rowAligned(columns: LayoutLine[][], h: number): boolean {
  * Splits off up to three bands of lines at the top and at the bottom (a title above, a page number or running
  * foot below, or both) when what is left then divides into columns.
  */
-function peelSpanning(items: LayoutLine[], h: number): LayoutLine[][] | undefined {
+function peelSpanning(items: LayoutLine[], h: number, gutters: Gutter[]): LayoutLine[][] | undefined {
   const bands = splitAlong(items, (l) => l.y0, (l) => l.y1, 0.15 * h);
   // Fewest bands peeled first, so as little as possible is taken out of the columns.
   for (let peeled = 1; peeled <= 6; peeled++) {
@@ -129,7 +145,7 @@ function peelSpanning(items: LayoutLine[], h: number): LayoutLine[][] | undefine
       const bottom = peeled - top;
       if (bottom > 3 || top + bottom >= bands.length) continue;
       const rest = bands.slice(top, bands.length - bottom).flat();
-      if (splitAlong(rest, (l) => l.x0, (l) => l.x1, columnGapRatio * h).length > 1) {
+      if (splitColumns(rest, h, gutters).length > 1) {
         return [bands.slice(0, top).flat(), rest, bands.slice(bands.length - bottom).flat()].filter((part) => part.length > 0);
       }
     }
@@ -137,14 +153,27 @@ function peelSpanning(items: LayoutLine[], h: number): LayoutLine[][] | undefine
   return undefined;
 }
 
-/** Splits items at projection gaps wider than `minGap`, in increasing coordinate order. */
-function splitAlong(items: LayoutLine[], lo: (l: LayoutLine) => number, hi: (l: LayoutLine) => number, minGap: number): LayoutLine[][] {
+/** Columns: split at wide gaps in the lines' horizontal projection, and at gutters beside these lines. */
+function splitColumns(items: LayoutLine[], h: number, gutters: Gutter[]): LayoutLine[][] {
+  const y0 = Math.min(...items.map((l) => l.y0));
+  const y1 = Math.max(...items.map((l) => l.y1));
+  return splitAlong(items, (l) => l.x0, (l) => l.x1, columnGapRatio * h, (from, to) => gutterBetween(gutters, from, to, y0, y1));
+}
+
+/** Splits items at projection gaps wider than `minGap`, or at any gap that `separates`, in increasing coordinate order. */
+function splitAlong(
+  items: LayoutLine[],
+  lo: (l: LayoutLine) => number,
+  hi: (l: LayoutLine) => number,
+  minGap: number,
+  separates: (from: number, to: number) => boolean = () => false,
+): LayoutLine[][] {
   const sorted = [...items].sort((a, b) => lo(a) - lo(b));
   const groups: LayoutLine[][] = [];
   let current: LayoutLine[] = [];
   let reach = -Infinity;
   for (const item of sorted) {
-    if (current.length > 0 && lo(item) - reach > minGap) {
+    if (current.length > 0 && (lo(item) - reach > minGap || (lo(item) > reach && separates(reach, lo(item))))) {
       groups.push(current);
       current = [];
     }
@@ -322,10 +351,10 @@ export function pageFurniture(lines: LayoutLine[], pageHeight: number): Map<Layo
 }
 
 /** A whole page's Markdown: running headers and footers left out, footnotes after the body. */
-export function pageMarkdown(lines: LayoutLine[], pageHeight: number): { markdown: string; furniture: Map<LayoutLine, Furniture> } {
+export function pageMarkdown(lines: LayoutLine[], pageHeight: number, gutters: Gutter[] = []): { markdown: string; furniture: Map<LayoutLine, Furniture> } {
   const furniture = pageFurniture(lines, pageHeight);
   const body = lines.filter((l) => !furniture.has(l));
   const notes = lines.filter((l) => furniture.get(l) === 'footnote');
-  const markdown = toMarkdown(paragraphs(readingOrder(body)));
-  return { markdown: notes.length ? `${markdown}\n${toMarkdown(paragraphs(readingOrder(notes)))}` : markdown, furniture };
+  const markdown = toMarkdown(paragraphs(readingOrder(body, gutters)));
+  return { markdown: notes.length ? `${markdown}\n${toMarkdown(paragraphs(readingOrder(notes, gutters)))}` : markdown, furniture };
 }
