@@ -94,6 +94,14 @@ describe('layout', () => {
     assert.deepEqual(readingOrder(groupLines(boxes)).flat().map((l) => l.text), ['Sub Total (RM) :', '7.55', 'Discount (RM) :', '0.00']);
   });
 
+  it('keeps a column of prose whole beside short pieces that pair up row by row (line numbers, a table)', () => {
+    // A transcript: line numbers in the margin, each on the row of a line of questions and short answers.
+    const prose = ['Q. And where were you on the evening of the fourth,', 'A. At home.', 'Q. When the shipment came in at the north gate, sir?', 'A. Yes.', 'Q. And before the guard changed over at midnight?', 'A. No.', 'A. Not then.'];
+    const boxes = prose.flatMap((text, i) => [box(String(i + 1), 100, i * 36, 120), box(text, 200, i * 36, 200 + 8 * text.length)]);
+    const order = readingOrder(groupLines(boxes)).flat().map((l) => l.text);
+    assert.deepEqual(order, ['1', '2', '3', '4', '5', '6', '7', ...prose]);
+  });
+
   it('escapes text that would read as Markdown syntax', () => {
     assert.equal(markdown([box('# not a heading', 100, 0, 500)]), '\\# not a heading\n');
   });

@@ -96,6 +96,8 @@ export function readingOrder(lines: LayoutLine[], gutters: Gutter[] = []): Layou
     }
     const columns = splitColumns(items, h, gutters);
     if (columns.length > 1 && !rowAligned(columns, h)) return columns.forEach(cut);
+    // A table beside a column of prose (a sidebar): the prose stands apart, the table's columns stay together.
+    if (columns.length > 1 && columns.some(isProse) && !columns.every(isProse)) return besideProse(columns).forEach(cut);
     const rows = splitAlong(items, (l) => l.y0, (l) => l.y1, 0.8 * h);
     if (rows.length > 1) return rows.forEach(cut);
     // A heading or footer spanning the gutter, set close to the body, hides the columns: peel it off.
@@ -131,6 +133,26 @@ function rowAligned(columns: LayoutLine[][], h: number): boolean {
   const pieces = columns.flat();
   const partnered = pieces.filter((l) => pieces.some((o) => o !== l && (o.x0 > l.x1 || o.x1 < l.x0) && Math.min(o.y1, l.y1) - Math.max(o.y0, l.y0) > 0.5 * h)).length;
   return partnered >= 0.7 * pieces.length;
+}
+
+/** A column holding several lines of running text, which table cells and labels rarely are. */
+const isProse = (column: LayoutLine[]): boolean => column.filter((l) => l.text.length >= 40).length >= 3;
+
+/** Columns in groups: each prose column alone, the columns between them together. */
+function besideProse(columns: LayoutLine[][]): LayoutLine[][] {
+  const groups: LayoutLine[][] = [];
+  let rest: LayoutLine[] = [];
+  for (const column of columns) {
+    if (!isProse(column)) {
+      rest.push(...column);
+      continue;
+    }
+    if (rest.length) groups.push(rest);
+    groups.push(column);
+    rest = [];
+  }
+  if (rest.length) groups.push(rest);
+  return groups;
 }
 
 /**
