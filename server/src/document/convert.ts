@@ -115,7 +115,7 @@ export async function convertDocument(service: OcrService, source: string, optio
         if (pdf) {
           const layer = await pdf.textItems(page);
           if (options.ocr !== 'always' && textLayerUsable(layer.items)) {
-            return { page, method: 'text-layer', markdown: markdownFromTextLayer(layer.items, layer.pageHeight), confidence: 1 } satisfies PageMarkdown;
+            return { page, method: 'text-layer', markdown: markdownFromTextLayer(layer.items, layer.pageWidth, layer.pageHeight), confidence: 1 } satisfies PageMarkdown;
           }
           // Each page is a request of its own: a page too large for the memory limit at this resolution (posters,
           // large-format letters) is rendered at a lower one, down to a floor where text is still legible.

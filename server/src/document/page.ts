@@ -3,7 +3,10 @@
  * errors, milliseconds); otherwise the page is rendered and recognised. The result says which path was used.
  */
 import type { CancelToken } from '../errors';
-import { groupLines, pageMarkdown, type TextBox } from '../engines/text/layout';
+import { alignedTableRegions, coveredBy, rowsSplitAtGaps } from '../engines/layout/regions';
+import { preferredFormat, toGfm, toHtml } from '../engines/table/format';
+import { inferTable } from '../engines/table/grid';
+import { groupLines, pageMarkdown, type LayoutLine, type TextBox } from '../engines/text/layout';
 import type { LoadedPage } from '../pipeline/load';
 import type { PdfTextItem } from '../pipeline/pdf';
 import type { OcrService } from '../service';
@@ -27,10 +30,31 @@ export function textLayerUsable(items: PdfTextItem[]): boolean {
   return junk / text.length < 0.02 && readable / text.length > 0.9;
 }
 
-/** A page's text layer as Markdown, laid out like OCR lines (running heads dropped, footnotes last). */
-export function markdownFromTextLayer(items: PdfTextItem[], pageHeight: number): string {
-  const boxes: TextBox[] = items.map((i) => ({ text: i.text, confidence: 1, x0: i.x0, y0: i.y0, x1: i.x1, y1: i.y1 }));
-  return pageMarkdown(groupLines(boxes), pageHeight).markdown;
+/**
+ * A page's text layer as Markdown, laid out like OCR lines (running heads dropped, footnotes last). Tables are
+ * found the way the OCR path finds rule-less ones (rows of short, column-aligned pieces) and their cells built
+ * from the layer's own runs, so a born-digital table keeps its exact text.
+ */
+export function markdownFromTextLayer(items: PdfTextItem[], pageWidth: number, pageHeight: number): string {
+  const boxes: TextBox[] = items.filter((i) => i.text.trim()).map((i) => ({ text: i.text, confidence: 1, x0: i.x0, y0: i.y0, x1: i.x1, y1: i.y1 }));
+  const heights = boxes.map((b) => b.y1 - b.y0).sort((a, b) => a - b);
+  const lineHeight = heights[heights.length >> 1] ?? 0;
+  const regions = lineHeight > 0 ? alignedTableRegions(rowsSplitAtGaps(boxes, lineHeight), pageWidth, lineHeight) : [];
+  const regionOf = boxes.map((b) => regions.findIndex((r) => coveredBy(b, r) > 0.5));
+  const lines: LayoutLine[] = groupLines(boxes.filter((_, i) => regionOf[i] === -1));
+  for (const [index, region] of regions.entries()) {
+    const inside = boxes.filter((_, i) => regionOf[i] === index);
+    // Runs of one cell (a word at a time in some PDFs) are joined first; cells stay apart.
+    const cells: TextBox[] = groupLines(inside).map(({ text, x0, y0, x1, y1 }) => ({ text, confidence: 1, x0, y0, x1, y1 }));
+    const table = inferTable(cells, { horizontal: [], vertical: [] });
+    if (table.rows < 2 || table.cols < 2) {
+      lines.push(...groupLines(inside));
+      continue;
+    }
+    const markdown = preferredFormat(table) === 'gfm' ? toGfm(table) : toHtml(table);
+    lines.push({ text: '', confidence: 1, ...region, parts: [], block: { kind: 'table', markdown } });
+  }
+  return pageMarkdown(lines, pageHeight).markdown;
 }
 
 /** A figure found on a page, in raster pixels of the page image, numbered as the Markdown links it. */

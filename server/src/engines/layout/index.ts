@@ -13,7 +13,7 @@ import { otsu } from '../text/rec';
 import { textLines, uprightBounds, type TextEngine } from '../text';
 import { columnGapRatio, pageMarkdown, paragraphs, readingOrder, toMarkdown, type Furniture, type LayoutLine } from '../text/layout';
 import { replaceInlineFormulas } from './inlineMath';
-import { alignedTableRegions, coveredBy, figureRegions, ruledTableRegions, union, type Box } from './regions';
+import { alignedTableRegions, coveredBy, figureRegions, rowsSplitAtGaps, ruledTableRegions, union, type Box } from './regions';
 
 export interface Routes {
   table?: Engine;
@@ -175,28 +175,6 @@ export class LayoutEngine implements Engine {
   }
 }
 
-/** Boxes on one baseline grouped as table rows: each box is one cell (the text engine already split wide gaps). */
-function rowsSplitAtGaps(boxes: Box[], lineHeight: number) {
-  const rows: { x0: number; y0: number; x1: number; y1: number; pieces: Box[] }[] = [];
-  for (const b of [...boxes].sort((p, q) => p.x0 - q.x0)) {
-    const row = rows.find((r) => Math.min(r.y1, b.y1) - Math.max(r.y0, b.y0) > 0.5 * Math.min(r.y1 - r.y0, b.y1 - b.y0));
-    if (row) {
-      row.pieces.push(b);
-      Object.assign(row, union(row, b));
-    } else rows.push({ ...b, pieces: [b] });
-  }
-  // Pieces closer than a line height are words of one cell or sentence, not separate cells.
-  for (const row of rows) {
-    const merged: Box[] = [];
-    for (const p of row.pieces) {
-      const last = merged[merged.length - 1];
-      if (last && p.x0 - last.x1 < 0.8 * lineHeight) merged[merged.length - 1] = union(last, p);
-      else merged.push({ ...p });
-    }
-    row.pieces = merged;
-  }
-  return rows;
-}
 
 /** Rich in math symbols, taller than a text line, or read with low confidence — and not a sentence. */
 export function looksLikeMath(line: LayoutLine, lineHeight: number): boolean {

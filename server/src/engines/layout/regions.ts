@@ -42,11 +42,37 @@ export function ruledTableRegions(rules: Rules, lineHeight: number): Box[] {
     });
 }
 
+/** A box and, when known, its text. */
+export type Piece = Box & { text?: string };
+
+/** Boxes on one baseline grouped as table rows: each box is one cell (OCR boxes are already split at wide gaps). */
+export function rowsSplitAtGaps(boxes: Piece[], lineHeight: number) {
+  const rows: { x0: number; y0: number; x1: number; y1: number; pieces: Piece[] }[] = [];
+  for (const b of [...boxes].sort((p, q) => p.x0 - q.x0)) {
+    const row = rows.find((r) => Math.min(r.y1, b.y1) - Math.max(r.y0, b.y0) > 0.5 * Math.min(r.y1 - r.y0, b.y1 - b.y0));
+    if (row) {
+      row.pieces.push(b);
+      Object.assign(row, union(row, b));
+    } else rows.push({ ...b, pieces: [b] });
+  }
+  // Pieces closer than a line height are words of one cell or sentence, not separate cells.
+  for (const row of rows) {
+    const merged: Piece[] = [];
+    for (const p of row.pieces) {
+      const last = merged[merged.length - 1];
+      if (last && p.x0 - last.x1 < 0.8 * lineHeight) merged[merged.length - 1] = { ...union(last, p), text: `${last.text ?? ''} ${p.text ?? ''}` };
+      else merged.push({ ...p });
+    }
+    row.pieces = merged;
+  }
+  return rows;
+}
+
 /**
  * Tables without rules: three or more consecutive rows, each split into two or more short pieces whose left
  * edges line up with the rows around them. Two-column prose also has two pieces per row, but they are long.
  */
-export function alignedTableRegions(rows: { pieces: Box[] }[], regionWidth: number, lineHeight: number): Box[] {
+export function alignedTableRegions(rows: { pieces: Piece[] }[], regionWidth: number, lineHeight: number): Box[] {
   // Long pieces are prose (for instance the other column of a two-column page) and never table cells; nor is
   // the short last line of a paragraph, which sits flush under a long line.
   const long = rows.flatMap((r) => r.pieces).filter((p) => p.x1 - p.x0 >= 0.3 * regionWidth);
@@ -61,9 +87,14 @@ export function alignedTableRegions(rows: { pieces: Box[] }[], regionWidth: numb
   const sorted = [...lines].sort((a, b) => a.y0 - b.y0);
   const regions: Box[] = [];
   let run: (typeof lines)[number][] = [];
+  // Two columns of numbered exercises, or of short paragraphs, also line up; table cells rarely hold sentences.
+  const words = (p: Piece) => (p.text ?? '').split(/\s+/).filter(Boolean).length;
+  const prose = (pieces: Piece[]) => pieces.filter((p) => words(p) >= 6).length >= 0.25 * pieces.length;
   const flush = () => {
-    if (run.length >= 3) {
-      let box = run.reduce<Box>((b, l) => union(b, l), run[0]!);
+    const span = run.length ? run.reduce<Box>((b, l) => union(b, l), run[0]!) : undefined;
+    // Lines of prose lying between the rows count too: a justified line spread wide splits into short pieces.
+    if (span && run.length >= 3 && !prose([...run.flatMap((l) => l.pieces), ...long.filter((l) => coveredBy(l, span) > 0.5)])) {
+      let box = span;
       // A header row often has long labels with narrow gaps, so it fails the row test: take the row right
       // above the body when its pieces lie within the table's width.
       const above = lines.filter((l) => l.y1 <= box.y0 + 0.2 * lineHeight && l.y0 > box.y0 - 2.5 * lineHeight && l.x0 >= box.x0 - lineHeight && l.x1 <= box.x1 + lineHeight);

@@ -1,0 +1,53 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { markdownFromTextLayer } from '../../server/src/document/page';
+import type { PdfTextItem } from '../../server/src/pipeline/pdf';
+
+// Text-layer runs on a US Letter page (612 × 792 pt), 10 pt type: x is where a run starts, its width is 5 pt a
+// character, as pdf.js reports runs of a proportional font near enough for layout.
+const run = (text: string, x: number, baseline: number, size = 10): PdfTextItem => ({
+  text,
+  x0: x,
+  x1: x + 0.5 * size * text.length,
+  y0: baseline - 0.8 * size,
+  y1: baseline + 0.2 * size,
+  size,
+});
+
+const paragraph = (lines: string[], top: number): PdfTextItem[] => lines.map((text, i) => run(text, 72, top + 14 * i));
+
+describe('text layer → Markdown', () => {
+  it('builds a table from runs in aligned columns, its cells exact, and keeps the prose around it', () => {
+    const items = [
+      ...paragraph(['Quarterly results were better than the guidance given in May, and the', 'board raised the dividend for the second year in a row.'], 100),
+      // Header and body rows; the label column is left-aligned, the figures right-aligned, runs a word at a time.
+      run('Segment', 72, 160), run('Q1', 300, 160), run('Q2', 380, 160), run('Q3', 460, 160),
+      run('Mining', 72, 176), run('412.0', 292, 176), run('398.5', 372, 176), run('455.1', 452, 176),
+      run('Royalty', 72, 192), run('streams', 112, 192), run('31.7', 297, 192), run('29.9', 377, 192), run('35.2', 457, 192),
+      run('Services', 72, 208), run('12.4', 297, 208), run('14.0', 377, 208), run('15.8', 457, 208),
+      ...paragraph(['The figures are unaudited and in millions of dollars, rounded to one decimal.'], 240),
+    ];
+    const markdown = markdownFromTextLayer(items, 612, 792);
+    const rows = markdown.split('\n').filter((l) => l.startsWith('|'));
+    assert.deepEqual(rows, [
+      '| Segment | Q1 | Q2 | Q3 |',
+      '| --- | --- | --- | --- |',
+      '| Mining | 412.0 | 398.5 | 455.1 |',
+      '| Royalty streams | 31.7 | 29.9 | 35.2 |',
+      '| Services | 12.4 | 14.0 | 15.8 |',
+    ]);
+    assert.ok(markdown.indexOf('Quarterly results') < markdown.indexOf('| Segment'));
+    assert.ok(markdown.indexOf('| Services') < markdown.indexOf('The figures are unaudited'));
+  });
+
+  it('does not take two aligned columns of exercises, written in sentences, for a table', () => {
+    const items: PdfTextItem[] = [];
+    // Narrow columns: each line is short next to the page, as table cells are.
+    const left = ['150. Find the height of the ball at two seconds.', '151. Find the speed as the ball hits the ground.', '152. Find when the ball is at its highest point.', '153. Find the acceleration of the ball at 1 s.'];
+    const right = ['a. Find the direction of the train at noon.', 'b. Find the distance the train ran in all.', 'c. Find when the train stops the first time.', 'd. Find the speed of the train when at rest.'];
+    for (let i = 0; i < 4; i++) items.push(run(left[i]!, 40, 100 + 12 * i, 7), run(right[i]!, 320, 100 + 12 * i, 7));
+    const markdown = markdownFromTextLayer(items, 612, 792);
+    assert.ok(!markdown.includes('|'), markdown);
+    for (const text of [...left, ...right]) assert.ok(markdown.includes(text.slice(5, 30)), `${text} kept as text`);
+  });
+});
