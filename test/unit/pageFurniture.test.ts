@@ -34,6 +34,31 @@ describe('page furniture', () => {
     assert.equal(found.size, 0);
   });
 
+  it('takes a footer row of three pieces, and a page number above a running foot', () => {
+    const main = body(120, 26);
+    // Journal name, page number and issue on one row.
+    const row = [line('FIELD NOTES QUARTERLY', 1000, 16, 100, 300), line('7', 1000, 16, 415, 425), line('March 2014 | Volume 8 | Issue 3', 1000, 16, 500, 750)];
+    const found = pageFurniture([...main, ...row], 1100);
+    assert.deepEqual(row.map((l) => found.get(l)), ['footer', 'footer', 'footer']);
+    // A page number set apart above a running foot: both go.
+    const number = line('199', 1010, 16, 415, 445);
+    const foot = line('Published by the society, 1997', 1060, 16, 100, 400);
+    const found2 = pageFurniture([...body(120, 24), number, foot], 1100);
+    assert.equal(found2.get(number), 'footer');
+    assert.equal(found2.get(foot), 'footer');
+  });
+
+  it('takes a bare page number that ends a page whose text stops high above the edge', () => {
+    const main = body(100, 14); // the body ends at 510
+    const number = line('62', 560, 16, 415, 435);
+    const found = pageFurniture([...main, number], 1100);
+    assert.equal(found.get(number), 'footer');
+    assert.equal(main.filter((l) => found.has(l)).length, 0);
+    // A number at the top of such a page is not taken for a header outside the margin.
+    const section = line('2', 300, 16, 100, 120);
+    assert.equal(pageFurniture([section, ...body(340, 10)], 1100).get(section), undefined);
+  });
+
   it('needs a marker and smaller type for footnotes', () => {
     const main = body(120, 26);
     const small = line('set in smaller type but without any marker', 950, 14);

@@ -337,21 +337,31 @@ export function pageFurniture(lines: LayoutLine[], pageHeight: number): Map<Layo
   if (text.length < 4) return found;
   const body = median(text.map((l) => l.y1 - l.y0));
   const byTop = [...lines].sort((a, b) => a.y0 - b.y0);
-  const margin = 0.1 * pageHeight;
-  // Top: lines above the first wide gap, inside the top margin, not larger than body text (a title is larger).
+  // Running heads and feet sit within about an eighth of the page from its edge (a US Letter footer 1.2 in up).
+  const margin = 0.12 * pageHeight;
+  // From an edge inwards, up to two rows (several lines on one row: left and right running heads, a page number
+  // beside them): inside the margin, not larger than body text (a title is larger), each taken when a wide gap
+  // follows it or it holds a page number, together with the row before it.
   const bands = (ordered: LayoutLine[], edge: (l: LayoutLine) => boolean, gapAfter: (a: LayoutLine, b: LayoutLine) => number, kind: Furniture) => {
-    const group: LayoutLine[] = [];
-    for (const [i, line] of ordered.entries()) {
-      if (!edge(line) || line.block || line.y1 - line.y0 > 1.15 * body || group.length >= 2) break;
-      group.push(line);
-      const next = ordered[i + 1];
-      const isolated = !next || gapAfter(line, next) > 1.2 * body;
-      if (isolated || pageNumber.test(line.text.trim())) {
-        for (const l of group) found.set(l, kind);
-        return;
-      }
-      // Several lines on one row (left and right running heads) continue the group.
-      if (next && Math.abs(next.y0 - line.y0) > 0.5 * body) break;
+    const rows: LayoutLine[][] = [];
+    for (const line of ordered) {
+      const row = rows[rows.length - 1];
+      if (row && Math.abs(line.y0 - row[0]!.y0) <= 0.5 * body) row.push(line);
+      else if (rows.length < 3) rows.push([line]);
+      else break;
+    }
+    let pending: LayoutLine[] = [];
+    for (const [r, row] of rows.slice(0, 2).entries()) {
+      // A bare page number ends the page even when the text stops high above the paper's edge.
+      const lonePageNumber = kind === 'footer' && r === 0 && row.length === 1 && pageNumber.test(row[0]!.text.trim());
+      if (row.some((l) => (!edge(l) && !lonePageNumber) || l.block || l.y1 - l.y0 > 1.15 * body)) break;
+      pending.push(...row);
+      const next = rows[r + 1];
+      const isolated = !next || Math.min(...row.flatMap((a) => next.map((b) => gapAfter(a, b)))) > 1.2 * body;
+      if (isolated || row.some((l) => pageNumber.test(l.text.trim()))) {
+        for (const l of pending) found.set(l, kind);
+        pending = [];
+      } else if (r === 1) break;
     }
   };
   bands(byTop, (l) => l.y1 < margin, (a, b) => b.y0 - a.y1, 'header');
