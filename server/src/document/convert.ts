@@ -11,10 +11,10 @@ import sharp from 'sharp';
 import { checkpoint, OcrError, type CancelToken } from '../errors';
 import { cropImage } from '../pipeline/image';
 import { checkRequestMemory, estimateRequestBytes, planPage, planPdfPage } from '../memory';
-import { loadPage, readSource, sniffFormat, defaultPdfDpi } from '../pipeline/load';
+import { clampRegion, defaultPdfDpi, loadPage, readSource, sniffFormat } from '../pipeline/load';
 import { PdfDocument } from '../pipeline/pdf';
 import type { OcrService } from '../service';
-import { markdownFromTextLayer, recognizePage, textLayerUsable, type PageMarkdown } from './page';
+import { markdownFromTextLayer, recognizePage, textLayerUsable, type FormulaReader, type PageMarkdown } from './page';
 import { expandSelection, outputPaths, type EntryKind } from './paths';
 
 export { outputPaths };
@@ -115,7 +115,17 @@ export async function convertDocument(service: OcrService, source: string, optio
         if (pdf) {
           const layer = await pdf.textItems(page);
           if (options.ocr !== 'always' && textLayerUsable(layer.items)) {
-            return { page, method: 'text-layer', markdown: markdownFromTextLayer(layer.items, layer.pageWidth, layer.pageHeight), confidence: 1 } satisfies PageMarkdown;
+            // Display formulas are rendered on their own and read by the math engine (when it is installed).
+            const readFormula: FormulaReader = async (box) => {
+              const pad = 4;
+              const region = clampRegion({ x: box.x0 - pad, y: box.y0 - pad, width: box.x1 - box.x0 + 2 * pad, height: box.y1 - box.y0 + 2 * pad }, layer.pageWidth, layer.pageHeight);
+              const render = await pdf.render(page, region, dpi, service.limits.maxPixels, clampRegion);
+              const loaded = { image: render.image, pageNumber: page, pageCount, unit: 'pt' as const, pageWidth: render.pageWidth, pageHeight: render.pageHeight, scale: render.scale, originX: region.x, originY: region.y };
+              const result = await service.recognizeLoaded(loaded, 'math', pageToken).catch(() => undefined);
+              return result?.math?.valid ? result.content : undefined;
+            };
+            const markdown = await markdownFromTextLayer(layer.items, layer.pageWidth, layer.pageHeight, readFormula);
+            return { page, method: 'text-layer', markdown, confidence: 1 } satisfies PageMarkdown;
           }
           // Each page is a request of its own: a page too large for the memory limit at this resolution (posters,
           // large-format letters) is rendered at a lower one, down to a floor where text is still legible.

@@ -3,7 +3,9 @@
  * errors, milliseconds); otherwise the page is rendered and recognised. The result says which path was used.
  */
 import type { CancelToken } from '../errors';
-import { alignedTableRegions, coveredBy, rowsSplitAtGaps } from '../engines/layout/regions';
+import { mathChars } from '../engines/layout';
+import { alphanumericAgreement, minAgreement } from '../engines/layout/inlineMath';
+import { alignedTableRegions, coveredBy, rowsSplitAtGaps, union, type Box } from '../engines/layout/regions';
 import { preferredFormat, toGfm, toHtml } from '../engines/table/format';
 import { inferTable } from '../engines/table/grid';
 import { groupLines, pageMarkdown, type LayoutLine, type TextBox } from '../engines/text/layout';
@@ -30,18 +32,33 @@ export function textLayerUsable(items: PdfTextItem[]): boolean {
   return junk / text.length < 0.02 && readable / text.length > 0.9;
 }
 
+/** Reads the formula inside a box of the page (PDF points): its LaTeX, or undefined when it cannot. */
+export type FormulaReader = (box: Box) => Promise<string | undefined>;
+
 /**
  * A page's text layer as Markdown, laid out like OCR lines (running heads dropped, footnotes last). Tables are
  * found the way the OCR path finds rule-less ones (rows of short, column-aligned pieces) and their cells built
- * from the layer's own runs, so a born-digital table keeps its exact text.
+ * from the layer's own runs, so a born-digital table keeps its exact text. A text layer holds formulas only as
+ * scattered symbols: with `readFormula`, display formulas are read from the rendered page by the math engine.
  */
-export function markdownFromTextLayer(items: PdfTextItem[], pageWidth: number, pageHeight: number): string {
+export async function markdownFromTextLayer(items: PdfTextItem[], pageWidth: number, pageHeight: number, readFormula?: FormulaReader): Promise<string> {
   const boxes: TextBox[] = items.filter((i) => i.text.trim()).map((i) => ({ text: i.text, confidence: 1, x0: i.x0, y0: i.y0, x1: i.x1, y1: i.y1 }));
   const heights = boxes.map((b) => b.y1 - b.y0).sort((a, b) => a - b);
   const lineHeight = heights[heights.length >> 1] ?? 0;
   const regions = lineHeight > 0 ? alignedTableRegions(rowsSplitAtGaps(boxes, lineHeight), pageWidth, lineHeight) : [];
   const regionOf = boxes.map((b) => regions.findIndex((r) => coveredBy(b, r) > 0.5));
-  const lines: LayoutLine[] = groupLines(boxes.filter((_, i) => regionOf[i] === -1));
+  let lines: LayoutLine[] = groupLines(boxes.filter((_, i) => regionOf[i] === -1));
+  if (readFormula) {
+    for (const formula of displayFormulas(lines, lineHeight)) {
+      const text = formula.map((l) => l.text).join(' ');
+      const latex = await readFormula(formula.reduce<Box>((b, l) => union(b, l), formula[0]!));
+      // The layer's letters and digits are exact: a reading that shares too few of them is not this formula.
+      if (!latex || alphanumericAgreement(latex, text) < minAgreement) continue;
+      const box = formula.reduce<Box>((b, l) => union(b, l), formula[0]!);
+      lines = lines.filter((l) => !formula.includes(l));
+      lines.push({ text: '', confidence: 1, ...box, parts: [], block: { kind: 'math', markdown: `$$\n${latex}\n$$` } });
+    }
+  }
   for (const [index, region] of regions.entries()) {
     const inside = boxes.filter((_, i) => regionOf[i] === index);
     // Runs of one cell (a word at a time in some PDFs) are joined first; cells stay apart.
@@ -55,6 +72,38 @@ export function markdownFromTextLayer(items: PdfTextItem[], pageWidth: number, p
     lines.push({ text: '', confidence: 1, ...region, parts: [], block: { kind: 'table', markdown } });
   }
   return pageMarkdown(lines, pageHeight).markdown;
+}
+
+/**
+ * Display formulas of a text layer, each as the lines it was extracted into: a line with math symbols and few
+ * words, with the fragments around it that the layer splits off (limits, indices, a fraction's parts).
+ */
+export function displayFormulas(lines: LayoutLine[], lineHeight: number): LayoutLine[][] {
+  const compact = (l: LayoutLine) => l.text.replace(/\s+/g, '');
+  const words = (l: LayoutLine) => l.text.split(/\s+/).filter((w) => /^\p{L}{3,}[.,;:]?$/u.test(w)).length;
+  const symbols = (l: LayoutLine) => (compact(l).match(mathChars) ?? []).length;
+  const isMath = (l: LayoutLine) => !l.block && symbols(l) >= 1 && symbols(l) / Math.max(1, compact(l).length) > 0.1 && words(l) < 4;
+  const isFragment = (l: LayoutLine) => !l.block && compact(l).length <= 3;
+  const near = (a: LayoutLine, b: LayoutLine) =>
+    Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > -0.5 * lineHeight && Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1) < 0.8 * lineHeight;
+  const taken = new Set<LayoutLine>();
+  const formulas: LayoutLine[][] = [];
+  for (const seed of lines) {
+    if (taken.has(seed) || !isMath(seed)) continue;
+    const group = [seed];
+    taken.add(seed);
+    for (let grown = true; grown; ) {
+      grown = false;
+      for (const l of lines) {
+        if (taken.has(l) || !(isMath(l) || isFragment(l)) || !group.some((g) => near(g, l))) continue;
+        group.push(l);
+        taken.add(l);
+        grown = true;
+      }
+    }
+    formulas.push(group.sort((a, b) => a.y0 - b.y0 || a.x0 - b.x0));
+  }
+  return formulas;
 }
 
 /** A figure found on a page, in raster pixels of the page image, numbered as the Markdown links it. */

@@ -28,7 +28,7 @@ const atomLabel = /^(?:[A-Z][a-z]?\d*[+-]?){1,4}$|^(?:OMe|OEt|Me|Et|Ph|Ac|Bn|Boc
 const moleculeConfidence = 0.8;
 /** Structure drawings are thin strokes on white: a few percent of their box is ink, a photo's is much more. */
 const maxDrawingInk = 0.2;
-const mathChars = /[=+−×÷^_<>≤≥∑∫√∞±∂∇∈∉⊂⊆∪∩→←⇒⇔≈≠∼′·∗α-ωΑ-Ω]/gu;
+export const mathChars = /[=+−×÷^_<>≤≥∑∫√∞±∂∇∈∉⊂⊆∪∩→←⇒⇔≈≠∼′·∗α-ωΑ-Ω]/gu;
 
 export interface LayoutBlock {
   kind: 'table' | 'figure' | 'math';

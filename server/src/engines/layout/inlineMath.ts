@@ -75,7 +75,7 @@ export function alphanumericAgreement(latex: string, text: string): number {
 }
 
 /** Least agreement between the two readings for the math one to replace the text. */
-const minAgreement = 0.5;
+export const minAgreement = 0.5;
 
 /** Smallest answer the math engine must be sure of before a span of a line becomes `$…$`. */
 const minConfidence = 0.5;
