@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { displayFormulas, markdownFromTextLayer } from '../../server/src/document/page';
 import type { Box } from '../../server/src/engines/layout/regions';
+import { groupLines } from '../../server/src/engines/text/layout';
 import type { PdfTextItem } from '../../server/src/pipeline/pdf';
 
 // Text-layer runs on a US Letter page (612 × 792 pt), 10 pt type: x is where a run starts, its width is 5 pt a
@@ -62,7 +63,6 @@ describe('text layer → Markdown', () => {
   ];
 
   it('groups a display formula with the limits the text layer split off, and leaves prose alone', async () => {
-    const { groupLines } = await import('../../server/src/engines/text/layout');
     const items = integralPage();
     const lines = groupLines(items.map((i) => ({ text: i.text, confidence: 1, x0: i.x0, y0: i.y0, x1: i.x1, y1: i.y1 })));
     const formulas = displayFormulas(lines, 10);
