@@ -24,4 +24,17 @@ describe('geometry', () => {
     assert.ok(tl[0] < tr[0] && bl[0] < br[0], JSON.stringify(quad));
     assert.ok(tl[1] < bl[1] && tr[1] < br[1], JSON.stringify(quad));
   });
+
+  it('keeps a box of one character, taller than wide, upright whatever side the caliper measured first', () => {
+    // A digit 26 wide and 35 tall: its min-area rectangle may come back with either side as "width".
+    for (const rect of [{ cx: 40, cy: 60, width: 26, height: 35, angle: 0 }, { cx: 40, cy: 60, width: 35, height: 26, angle: Math.PI / 2 }, { cx: 40, cy: 60, width: 35, height: 26, angle: -Math.PI / 2 }]) {
+      const upright = toTextRect(rect);
+      assert.ok(Math.abs(upright.angle) < 1e-9, JSON.stringify(upright));
+      assert.equal(upright.width, 26);
+      assert.equal(upright.height, 35);
+      const [tl, tr, , bl] = rectToQuad(upright);
+      assert.ok(tl[0] < tr[0] && tl[1] < bl[1], JSON.stringify(rectToQuad(upright)));
+    }
+  });
 });
+

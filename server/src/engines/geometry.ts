@@ -65,15 +65,28 @@ export function minAreaRect(points: Point[]): RotatedRect {
   return best!;
 }
 
-/** Normalise so `width` is the longer side and the angle lies in (-π/2, π/2]: text runs left to right. */
+/** A box at least this much taller than wide is a vertical line of text, read along its long side. */
+const verticalTextRatio = 1.5;
+
+/**
+ * Normalise a text rectangle so text runs left to right: the side nearest the horizontal becomes `width`
+ * (angle in (-π/4, π/4]), so a box of one or two characters, taller than wide, stays upright; only a box
+ * clearly taller than wide is turned to read along its length (angle in (-π/2, π/2]).
+ */
 export function toTextRect(rect: RotatedRect): RotatedRect {
   let { width, height, angle } = rect;
-  if (height > width) {
+  while (angle > Math.PI / 4) {
+    angle -= Math.PI / 2;
     [width, height] = [height, width];
-    angle += Math.PI / 2;
   }
-  while (angle > Math.PI / 2) angle -= Math.PI;
-  while (angle <= -Math.PI / 2) angle += Math.PI;
+  while (angle <= -Math.PI / 4) {
+    angle += Math.PI / 2;
+    [width, height] = [height, width];
+  }
+  if (height >= verticalTextRatio * width) {
+    [width, height] = [height, width];
+    angle += angle <= 0 ? Math.PI / 2 : -Math.PI / 2;
+  }
   return { ...rect, width, height, angle };
 }
 

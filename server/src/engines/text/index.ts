@@ -262,10 +262,11 @@ export class TextEngine implements Engine {
         votes[owner] = votes[owner]! + 1;
       });
     }
-    // Upside-down lines come as whole pages; a lone flip among upright lines needs a near-certain vote.
+    // Upside-down lines come as whole pages; a lone flip among upright lines needs a near-certain vote, and a
+    // box of a character or two is never flipped alone: the classifier cannot tell a "2" from a turned "Z".
     const score = crops.map((_, i) => flippedVotes[i]! / votes[i]!);
     const mostlyFlipped = score.filter((p) => p > 0.9).length >= 0.5 * crops.length;
-    return score.map((p) => p > (mostlyFlipped ? 0.9 : 0.99));
+    return score.map((p, i) => (mostlyFlipped ? p > 0.9 : p > 0.99 && crops[i]!.width >= 2 * recHeight));
   }
 
   /** Recognises each line: its characters with their frames. */
