@@ -100,6 +100,18 @@ describe('OCR daemon over stdio', () => {
     assert.match(result.alternatives!.markdown!, /^\| Well \| Depth \(m\) \|/);
   });
 
+  it('table mode: the sample table at half its size (glyphs about 7 px) gives the same cells', async () => {
+    const small = writeTemp(dir, 'small-table.png', await sharp(sampleTable).resize({ width: 195 }).png().toBuffer());
+    const result = await daemon.connection.sendRequest(RecognizeRequest.type, { source: { path: small }, mode: 'table' });
+    const truth = JSON.parse(readFileSync(sampleTableTruth, 'utf8'));
+    assert.deepEqual(
+      result.table!.cells.map((c) => [c.row, c.col, c.rowSpan, c.colSpan, c.text]),
+      truth.cells.map((c: { row: number; col: number; rowSpan: number; colSpan: number; text: string }) => [c.row, c.col, c.rowSpan, c.colSpan, c.text]),
+    );
+    // Boxes are reported in the crop's own pixels, not the enlarged copy's.
+    for (const line of result.lines) for (const [x, y] of line.box) assert.ok(x >= -2 && x <= 197 && y >= -2 && y <= 113, JSON.stringify(line.box));
+  });
+
   it('table mode: a rotated table is deskewed, a selection without text gets a clear error', async () => {
     const rotated = writeTemp(dir, 'rotated-table.png', await sharp(sampleTable).rotate(-2, { background: '#ffffff' }).png().toBuffer());
     const result = await daemon.connection.sendRequest(RecognizeRequest.type, { source: { path: rotated }, mode: 'table' });

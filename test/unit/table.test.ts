@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { toGfm, toHtml, toLatex, preferredFormat } from '../../server/src/engines/table/format';
 import { dropCoveredRows, inferTable, type CellBox, type Table } from '../../server/src/engines/table/grid';
+import { enlargement } from '../../server/src/engines/table';
 import { estimateSkew, findRules, type BinaryImage, type Rules } from '../../server/src/engines/table/rules';
 
 function blank(width: number, height: number): BinaryImage {
@@ -149,3 +150,15 @@ describe('table output', () => {
     assert.match(latex, /\\bottomrule\n\\end\{tabular\}\n$/);
   });
 });
+
+describe('small tables', () => {
+  it('enlarges a crop of small type to readable glyphs, within a factor of four and a pixel budget', () => {
+    assert.equal(enlargement(20, 800, 400), 1, 'readable type is left alone');
+    assert.equal(enlargement(8, 400, 200), 2);
+    assert.equal(enlargement(5, 251, 65), 4, 'a journal table at 72 dpi');
+    assert.equal(enlargement(2, 251, 65), 4, 'at most four times');
+    assert.equal(enlargement(6, 2000, 2000), 1, 'a page-sized crop is not blown up past the pixel budget');
+    assert.equal(enlargement(0, 100, 100), 1, 'no glyphs, nothing to enlarge');
+  });
+});
+

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { checkpoint } from '../../errors';
 import { OcrError } from '../../errors';
 import { toGray, type RgbImage } from '../../pipeline/image';
@@ -15,6 +16,30 @@ import { warpRect } from '../warp';
 /** Cells the detector joined are cut where the ink gap reaches this share of the line height. */
 const cellGapRatio = 0.8;
 
+/**
+ * Tables rendered small (journal figures at 72 dpi, screenshots: glyphs 5–8 px) are read from an enlarged copy:
+ * the detector misses whole columns of such type and the recogniser confuses its digits. Glyphs are brought to
+ * about this height, enlarging at most `maxEnlargement` times and to at most `maxEnlargedPixels`.
+ */
+const readableGlyphHeight = 16;
+const maxEnlargement = 4;
+const maxEnlargedPixels = 8e6;
+
+/** How much to enlarge a crop whose typical glyph is `glyph` px tall (1 = not at all). */
+export function enlargement(glyph: number, width: number, height: number): number {
+  if (!(glyph > 0) || glyph >= readableGlyphHeight) return 1;
+  const wanted = Math.min(maxEnlargement, Math.ceil(readableGlyphHeight / glyph));
+  return Math.max(1, Math.min(wanted, Math.floor(Math.sqrt(maxEnlargedPixels / (width * height)))));
+}
+
+async function enlarge(image: RgbImage, factor: number): Promise<RgbImage> {
+  const { data, info } = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } })
+    .resize(image.width * factor, image.height * factor, { kernel: 'lanczos3' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
 export class TableEngine implements Engine {
   readonly mode = 'table' as const;
   readonly name = 'Geometric table structure + PP-OCRv4 text';
@@ -28,7 +53,14 @@ export class TableEngine implements Engine {
   async recognize(request: EngineRequest): Promise<EngineResult> {
     const timings: Record<string, number> = {};
     let start = performance.now();
-    const { image, skew } = deskew(request.page.image);
+    const source = request.page.image;
+    const sourceGray = toGray(source);
+    const factor = enlargement(typicalGlyphHeight(binarize(sourceGray, source.width, source.height, otsu(sourceGray))), source.width, source.height);
+    const { image, skew } = deskew(factor > 1 ? await enlarge(source, factor) : source);
+    const toSource = ([x, y]: [number, number]): [number, number] => {
+      const [sx, sy] = skew.toSource([x, y]);
+      return [sx / factor, sy / factor];
+    };
     const gray = toGray(image);
     const binary = binarize(gray, image.width, image.height, otsu(gray));
     const glyph = typicalGlyphHeight(binary);
@@ -54,7 +86,7 @@ export class TableEngine implements Engine {
       content: formats[preferred],
       format: preferred === 'gfm' ? 'markdown' : 'html',
       confidence: tableConfidence(table, bounds),
-      lines: bounds.map((b) => ({ text: b.text, confidence: b.confidence, box: mapQuad([[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]] as Quad, skew.toSource) })),
+      lines: bounds.map((b) => ({ text: b.text, confidence: b.confidence, box: mapQuad([[b.x0, b.y0], [b.x1, b.y0], [b.x1, b.y1], [b.x0, b.y1]] as Quad, toSource) })),
       models: ['ch_PP-OCRv4_det_infer.onnx', 'ch_PP-OCRv4_rec_infer.onnx'],
       timings,
       alternatives: { markdown: formats.gfm, html: formats.html, latex: formats.latex },
