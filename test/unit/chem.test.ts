@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { CancelledError, OcrError } from '../../server/src/errors';
 import { ChemEngine, chemConfidence, consensus } from '../../server/src/engines/chem';
 import { findExecutable, Osra, OsraFailedError, OsraTimeoutError, parseOsraOutput } from '../../server/src/engines/chem/osra';
+import { extraSuperatoms, superatomList } from '../../server/src/engines/chem/superatoms';
 import { cropPad, inkBounds, otsuThreshold, type Gray } from '../../server/src/engines/chem/preprocess';
 import {
   canonicalSmiles,
@@ -256,3 +257,36 @@ describe('ChemEngine', () => {
     await assert.rejects(empty.recognize(blank), (e: unknown) => e instanceof OcrError && /blank/.test((e as Error).message));
   });
 });
+
+describe('OSRA superatoms', () => {
+  it('every added label stands for a valid group bonded through its first atom', async () => {
+    for (const [label, smiles] of Object.entries(extraSuperatoms)) {
+      assert.ok(await tryCanonical(`C${smiles}`), `${label}: ${smiles} on a methyl`);
+    }
+    // The azide keeps its charges: the label OSRA could not read in USPTO drawings.
+    assert.equal(await canonicalSmiles(`c1ccccc1${extraSuperatoms.N3}`), await canonicalSmiles('[N-]=[N+]=Nc1ccccc1'));
+  });
+
+  it('appends the labels OSRA lacks to its installed list, and runs with its own list when that is missing', () => {
+    const prefix = tempDir();
+    mkdirSync(path.join(prefix, 'bin'));
+    mkdirSync(path.join(prefix, 'share/osra'), { recursive: true });
+    writeFileSync(path.join(prefix, 'share/osra/superatom.txt'), '# default\nMe\tC\nBoc\tC(=O)OC(C)(C)C\n');
+    const list = superatomList(path.join(prefix, 'bin/osra'))!;
+    assert.ok(list.startsWith('# default\nMe\tC\n'), 'the default list comes first, unchanged');
+    assert.match(list, /^N3\tN=\[N\+\]=\[N-\]$/m);
+    assert.equal(list.match(/^Boc\t/gm)!.length, 1, 'a label OSRA has is not repeated');
+  });
+
+  it('gives OSRA the list with -a, written into the private temp dir', async () => {
+    const dir = tempDir();
+    const { binary, log } = fakeOsra(dir, 'osra-a', `cat "$3" | head -c 9 >&2; echo 'CCN=[N+]=[N-] 2.5'`);
+    const result = await new Osra(binary, 'N3\tN=[N+]=[N-]\n').recognize(Buffer.from('x'), { timeoutMs: 10_000 });
+    assert.deepEqual(result, [{ smiles: 'CCN=[N+]=[N-]', confidence: 2.5 }]);
+    const args = readFileSync(log, 'utf8').trim().split('\n');
+    assert.deepEqual(args.slice(0, 2), ['-p', '-a']);
+    assert.match(args[2]!, /formatted-ocr-osra-[^/]+\/superatom\.txt$/);
+    assert.equal(existsSync(path.dirname(args[2]!)), false, 'temp dir removed');
+  });
+});
+

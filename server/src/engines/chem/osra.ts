@@ -9,6 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { CancelledError, OcrError, type CancelToken } from '../../errors';
+import { superatomList } from './superatoms';
 
 /** How to install OSRA, for the "mode not available" message. */
 export const osraInstallHint =
@@ -106,12 +107,16 @@ function track(pid: number | undefined): void {
 }
 
 export class Osra {
-  constructor(readonly binary: string) {}
+  /** `superatoms`: the superatom list to run with (see superatoms.ts); OSRA's own when undefined. */
+  constructor(
+    readonly binary: string,
+    readonly superatoms?: string,
+  ) {}
 
   /** Finds OSRA on PATH (or FORMATTED_OCR_OSRA); undefined when it is not installed. */
   static find(env: NodeJS.ProcessEnv = process.env): Osra | undefined {
     const binary = findExecutable('osra', env.PATH ?? '', env.FORMATTED_OCR_OSRA || undefined);
-    return binary ? new Osra(binary) : undefined;
+    return binary ? new Osra(binary, superatomList(binary)) : undefined;
   }
 
   /** Recognises the structures in one image file's bytes. */
@@ -122,7 +127,13 @@ export class Osra {
     try {
       const file = join(dir, `input.${options.extension ?? 'png'}`);
       await writeFile(file, image);
-      const stdout = await this.exec(['-p', ...(options.args ?? []), file], dir, options.timeoutMs, options.token);
+      const superatomArgs: string[] = [];
+      if (this.superatoms) {
+        const list = join(dir, 'superatom.txt');
+        await writeFile(list, this.superatoms);
+        superatomArgs.push('-a', list);
+      }
+      const stdout = await this.exec(['-p', ...superatomArgs, ...(options.args ?? []), file], dir, options.timeoutMs, options.token);
       return parseOsraOutput(stdout);
     } finally {
       await rm(dir, { recursive: true, force: true });
