@@ -59,6 +59,25 @@ describe('grid inference', () => {
     assert.equal(table.cells.length, 7);
   });
 
+  it('ruled grid without rules between body rows: lines of figures become rows, wrapped labels do not', () => {
+    // Columns at x = 0|100|200|300; rules under the header (y = 40) and around the table only. The header's
+    // labels wrap to two lines in every column; the body holds three lines of figures per column.
+    const H = (at: number, from: number, to: number) => ({ at, from, to, thickness: 1 });
+    const rules: Rules = {
+      horizontal: [H(0, 0, 300), H(40, 0, 300), H(130, 0, 300)],
+      vertical: [H(0, 0, 130), H(100, 0, 130), H(200, 0, 130), H(300, 0, 130)],
+    };
+    const header = [box('Signal', 10, 5, 60), box('at 0.1 s', 10, 22, 70), box('Noise', 110, 5, 160), box('at 0.1 s', 110, 22, 170), box('Ratio', 210, 5, 260), box('in dB', 210, 22, 250)];
+    const body = [[121200, 498, 47], [143960, 426, 50], [155220, 418, 50]].flatMap((row, i) => row.map((v, c) => box(String(v), 10 + 100 * c, 50 + 26 * i, 60 + 100 * c)));
+    const table = inferTable([...header, ...body], rules);
+    assert.deepEqual([table.rows, table.cols], [4, 3]);
+    assert.deepEqual(table.cells.filter((c) => c.row === 0).map((c) => c.text), ['Signal at 0.1 s', 'Noise at 0.1 s', 'Ratio in dB']);
+    assert.deepEqual(table.cells.filter((c) => c.col === 0).map((c) => c.text), ['Signal at 0.1 s', '121200', '143960', '155220']);
+    // A cell whose text wraps while its neighbours hold one line keeps its band as one row.
+    const wrapped = inferTable([...header, box('left', 10, 50, 40), box('untreated', 10, 76, 80), box('12', 110, 60, 130), box('7', 210, 60, 220)], rules);
+    assert.deepEqual([wrapped.rows, wrapped.cols], [2, 3]);
+  });
+
   it('borderless: columns from alignment, wrapped cells joined, header spanning columns', () => {
     const table = inferTable(
       [

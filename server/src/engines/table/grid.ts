@@ -92,6 +92,8 @@ function ruledGrid(boxes: CellBox[], rules: Rules, h: number, extent: { x0: numb
   if (extent.x1 > xs[xs.length - 1]! + 0.3 * h) xs = [...xs, extent.x1 + 1];
   if (extent.y0 < ys[0]! - 0.3 * h) ys = [extent.y0 - 1, ...ys];
   if (extent.y1 > ys[ys.length - 1]! + 0.3 * h) ys = [...ys, extent.y1 + 1];
+  const split = splitFigureRows(boxes, xs, ys, h);
+  ys = split.ys;
   const rows = ys.length - 1, cols = xs.length - 1;
   // Union-find over grid positions: neighbours not separated by a drawn rule belong to one cell.
   const parent = Array.from({ length: rows * cols }, (_, i) => i);
@@ -102,7 +104,7 @@ function ruledGrid(boxes: CellBox[], rules: Rules, h: number, extent: { x0: numb
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       if (c + 1 < cols && coverage(rules.vertical, xs[c + 1]!, ys[r]!, ys[r + 1]!, tolerance) < 0.5) union(r * cols + c, r * cols + c + 1);
-      if (r + 1 < rows && coverage(rules.horizontal, ys[r + 1]!, xs[c]!, xs[c + 1]!, tolerance) < 0.5) union(r * cols + c, (r + 1) * cols + c);
+      if (r + 1 < rows && !split.added.has(r + 1) && coverage(rules.horizontal, ys[r + 1]!, xs[c]!, xs[c + 1]!, tolerance) < 0.5) union(r * cols + c, (r + 1) * cols + c);
     }
   }
   const groups = new Map<number, { r0: number; c0: number; r1: number; c1: number }>();
@@ -129,6 +131,40 @@ function ruledGrid(boxes: CellBox[], rules: Rules, h: number, extent: { x0: numb
     .map(([key, g]) => ({ row: g.r0, col: g.c0, rowSpan: g.r1 - g.r0 + 1, colSpan: g.c1 - g.c0 + 1, text: joinCellText(texts.get(key) ?? []) }))
     .sort((a, b) => a.row - b.row || a.col - b.col);
   return { rows, cols, cells, headerRows: rows > 1 ? 1 : 0, style: 'grid' };
+}
+
+/** A cell's text that is a figure: digits with their signs, separators and units of measure at most. */
+const figure = /^[-+−±~<>≤≥]?[\d.,]+(?:\s*[%‰]|\s*[±]\s*[\d.,]+)?$|^[-–—]$/;
+
+/**
+ * Ruled tables often draw no rules between body rows: a band between two rules then holds several lines in every
+ * column. When each column of the band holds the same lines (none, or one box on each of them) and they are
+ * figures, each line is a row of its own; a header band of wrapped labels, or a cell whose text wraps while
+ * its neighbours do not, stays one row. Returns the row positions with the new ones and their indices.
+ */
+function splitFigureRows(boxes: CellBox[], xs: number[], ys: number[], h: number): { ys: number[]; added: Set<number> } {
+  const out: number[] = [ys[0]!];
+  const added = new Set<number>();
+  for (let r = 0; r + 1 < ys.length; r++) {
+    const inBand = boxes.filter((b) => (b.y0 + b.y1) / 2 >= ys[r]! && (b.y0 + b.y1) / 2 < ys[r + 1]!);
+    const lines = textLines(inBand);
+    const columns = xs.slice(0, -1).map((x, c) => inBand.filter((b) => (b.x0 + b.x1) / 2 >= x && (b.x0 + b.x1) / 2 < xs[c + 1]!));
+    const aligned =
+      lines.length >= 2 &&
+      columns.every((column) => column.length === 0 || (column.length === lines.length && lines.every((line) => column.filter((b) => line.includes(b)).length === 1))) &&
+      inBand.filter((b) => figure.test(b.text.trim())).length >= 0.8 * inBand.length;
+    if (aligned) {
+      for (let i = 1; i < lines.length; i++) {
+        const above = Math.max(...lines[i - 1]!.map((b) => b.y1)), below = Math.min(...lines[i]!.map((b) => b.y0));
+        if (below - above > -0.3 * h) {
+          out.push((above + below) / 2);
+          added.add(out.length - 1);
+        }
+      }
+    }
+    out.push(ys[r + 1]!);
+  }
+  return { ys: out, added };
 }
 
 /** Text lines become rows, aligned text columns become columns; horizontal rules separate header and body. */
