@@ -138,8 +138,8 @@ const figure = /^[-+−±~<>≤≥]?[\d.,]+(?:\s*[%‰]|\s*[±]\s*[\d.,]+)?$|^[-
 
 /**
  * Ruled tables often draw no rules between body rows: a band between two rules then holds several lines in every
- * column. When each column of the band holds the same lines (none, or one box on each of them) and they are
- * figures, each line is a row of its own; a header band of wrapped labels, or a cell whose text wraps while
+ * column. When each column of the band holds the same lines (none, or one box on each of them) and at least half
+ * of them are figures (a label column beside them), each line is a row of its own; a header band of wrapped labels, or a cell whose text wraps while
  * its neighbours do not, stays one row. Returns the row positions with the new ones and their indices.
  */
 function splitFigureRows(boxes: CellBox[], xs: number[], ys: number[], h: number): { ys: number[]; added: Set<number> } {
@@ -152,7 +152,7 @@ function splitFigureRows(boxes: CellBox[], xs: number[], ys: number[], h: number
     const aligned =
       lines.length >= 2 &&
       columns.every((column) => column.length === 0 || (column.length === lines.length && lines.every((line) => column.filter((b) => line.includes(b)).length === 1))) &&
-      inBand.filter((b) => figure.test(b.text.trim())).length >= 0.8 * inBand.length;
+      inBand.filter((b) => figure.test(b.text.trim())).length >= 0.5 * inBand.length;
     if (aligned) {
       for (let i = 1; i < lines.length; i++) {
         const above = Math.max(...lines[i - 1]!.map((b) => b.y1)), below = Math.min(...lines[i]!.map((b) => b.y0));
