@@ -2,8 +2,9 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import sharp from 'sharp';
 import { OcrService } from '../../server/src/service';
-import { root } from '../fixtures';
+import { root, tempDir, writeTemp } from '../fixtures';
 
 const service = new OcrService({ executionProvider: 'cpu' });
 const never = { isCancellationRequested: false };
@@ -33,6 +34,19 @@ describe('auto mode on a composed two-column page', () => {
     assert.deepEqual([...order].sort((a, b) => a - b), order);
     // Axis labels belong to the figure, not to the text.
     assert.doesNotMatch(md, /^0\s+5\s+10/m);
+  });
+
+  it('reads prose set in shaded, ruled frames (an exam page) as text, not as a table or a figure', async () => {
+    // The sample scan's paragraphs inside two framed, tinted boxes, one above the other.
+    const frames = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="1275" height="1100">
+      <rect x="60" y="40" width="1155" height="520" fill="#d8e4f2" stroke="#203040" stroke-width="4"/>
+      <rect x="60" y="580" width="1155" height="480" fill="#f2e2c8" stroke="#203040" stroke-width="4"/>
+      <line x1="60" y1="300" x2="1215" y2="300" stroke="#203040" stroke-width="3"/></svg>`);
+    const framed = writeTemp(tempDir(), 'framed.png', await sharp(path.join(root, 'media/samples/sample-scan.png')).composite([{ input: frames, blend: 'multiply' }]).png().toBuffer());
+    const result = await service.recognize({ source: { path: framed }, mode: 'auto' }, never);
+    const kinds = (result.layout?.blocks ?? []).map((b) => b.kind);
+    assert.ok(!kinds.includes('table') && !kinds.includes('figure'), JSON.stringify(kinds));
+    assert.match(result.content, /survey of 1923 recorded every well/);
   });
 
   it('answers a selection holding only a table in the table engine\'s format', async () => {

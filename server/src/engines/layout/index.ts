@@ -64,10 +64,20 @@ export class LayoutEngine implements Engine {
       { minLength: Math.max(20, 4 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
       { minLength: Math.max(12, 2 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
     );
-    const tables = mergeOverlapping([...ruledTableRegions(rules, lineHeight), ...alignedTableRegions(rowsSplitAtGaps(boxes, lineHeight), image.width, lineHeight)]);
+    const candidates = mergeOverlapping([...ruledTableRegions(rules, lineHeight), ...alignedTableRegions(rowsSplitAtGaps(boxes, lineHeight), image.width, lineHeight)]);
+    // Frames and shaded boxes around prose (exam questions, ruled note paper) are neither tables nor figures: most
+    // of the text inside is in sentences. Counted in characters, since stacked fractions and labels add many
+    // one-character boxes.
+    const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+    const holdsProse = (region: Box) => {
+      const inside = boxes.filter((b) => coveredBy(b, region) > 0.5);
+      const chars = (list: typeof inside) => list.reduce((n, b) => n + b.text.length, 0);
+      return chars(inside.filter((b) => words(b.text) >= 6)) >= 0.5 * chars(inside) && chars(inside) > 0;
+    };
+    const tables = candidates.filter((t) => !holdsProse(t));
     const insideTable = (b: Box) => tables.some((t) => coveredBy(b, t) > 0.5);
     const textBoxes = boxes.filter((b) => !insideTable(b));
-    const figures = figureRegions(binary, [...textBoxes, ...tables], lineHeight).filter((f) => !tables.some((t) => coveredBy(f, t) > 0.5));
+    const figures = figureRegions(binary, [...textBoxes, ...tables], lineHeight).filter((f) => !tables.some((t) => coveredBy(f, t) > 0.5) && !holdsProse(f));
     // Labels in or right beside a figure (axis ticks, legends, short annotations) belong to the figure.
     const isLabelOf = (b: (typeof boxes)[number], f: Box) =>
       coveredBy(b, f) > 0.6 || (b.text.length <= 16 && coveredBy(b, { x0: f.x0 - lineHeight, y0: f.y0 - lineHeight, x1: f.x1 + lineHeight, y1: f.y1 + 1.5 * lineHeight }) > 0.6);
