@@ -90,8 +90,13 @@ export function alignedTableRegions(rows: { pieces: Piece[] }[], regionWidth: nu
   // Two columns of numbered exercises, or of short paragraphs, also line up; table cells rarely hold sentences.
   const words = (p: Piece) => (p.text ?? '').split(/\s+/).filter(Boolean).length;
   const prose = (pieces: Piece[]) => pieces.filter((p) => words(p) >= 6).length >= 0.25 * pieces.length;
+  // The table is where its column-aligned pieces are: a piece that lines up with nothing in the other rows (a
+  // heading in the next column on the same baseline) is not one of its cells.
+  const lineUp = (p: Piece, q: Piece) => Math.abs(p.x0 - q.x0) < lineHeight || Math.abs(p.x1 - q.x1) < lineHeight;
+  const cellsOf = (lines: typeof run) => lines.flatMap((l) => l.pieces.filter((p) => lines.some((o) => o !== l && o.pieces.some((q) => lineUp(p, q)))));
   const flush = () => {
-    const span = run.length ? run.reduce<Box>((b, l) => union(b, l), run[0]!) : undefined;
+    const cells = cellsOf(run);
+    const span = run.length >= 3 && cells.length ? cells.reduce<Box>((b, p) => union(b, p), cells[0]!) : undefined;
     // Lines of prose lying between the rows count too: a justified line spread wide splits into short pieces.
     if (span && run.length >= 3 && !prose([...run.flatMap((l) => l.pieces), ...long.filter((l) => coveredBy(l, span) > 0.5)])) {
       let box = span;
