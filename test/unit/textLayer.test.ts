@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { displayFormulas, markdownFromTextLayer } from '../../server/src/document/page';
+import { composeSpacingAccents, displayFormulas, markdownFromTextLayer } from '../../server/src/document/page';
 import type { Box } from '../../server/src/engines/layout/regions';
 import { groupLines } from '../../server/src/engines/text/layout';
 import type { PdfTextItem } from '../../server/src/pipeline/pdf';
@@ -85,6 +85,14 @@ describe('text layer → Markdown', () => {
     // A reading that shares few letters and digits with the layer is some other formula: the text stays.
     const kept = await markdownFromTextLayer(integralPage(), 612, 792, reader('E=mc^{2}'));
     assert.ok(!kept.includes('$$') && kept.includes('F(b) − F(a)'), kept);
+  });
+
+  it('composes the spacing accents TeX-made layers put before letters', async () => {
+    assert.equal(composeSpacingAccents('We thank J\u00B4an Min\u00B4a\u02C7c and Erd\u02DDos for a na\u00A8\u0131ve proof'), 'We thank Ján Mináč and Erdős for a naïve proof');
+    // An accent that is not before a letter stays as it is.
+    assert.equal(composeSpacingAccents('a price of 5\u00B4 and ^'), 'a price of 5\u00B4 and ^');
+    const markdown = await markdownFromTextLayer(paragraph(['Thanks to J\u00B4an Min\u00B4a\u02C7c for his constant encouragement and support.', 'A second line so that this is a paragraph of the page.'], 100), 612, 792);
+    assert.match(markdown, /Ján Mináč for his constant encouragement/);
   });
 });
 

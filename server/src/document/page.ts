@@ -71,7 +71,30 @@ export async function markdownFromTextLayer(items: PdfTextItem[], pageWidth: num
     const markdown = preferredFormat(table) === 'gfm' ? toGfm(table) : toHtml(table);
     lines.push({ text: '', confidence: 1, ...region, parts: [], block: { kind: 'table', markdown } });
   }
-  return pageMarkdown(lines, pageHeight).markdown;
+  return composeSpacingAccents(pageMarkdown(lines, pageHeight).markdown);
+}
+
+/** Spacing accents as TeX-made PDFs extract them, with the combining mark each stands for. */
+const spacingAccents: Readonly<Record<string, string>> = {
+  '\u00B4': '\u0301', // acute
+  '\u02C6': '\u0302', // circumflex
+  '\u02DC': '\u0303', // tilde
+  '\u00A8': '\u0308', // diaeresis
+  '\u02C7': '\u030C', // caron
+  '\u02D8': '\u0306', // breve
+  '\u02D9': '\u0307', // dot above
+  '\u02DA': '\u030A', // ring above
+  '\u02DD': '\u030B', // double acute
+};
+const accentBeforeLetter = new RegExp(`([${Object.keys(spacingAccents).join('')}])(\\p{L})`, 'gu');
+
+/**
+ * TeX sets an accented letter as the accent glyph followed by the letter, so the text layer reads "Min´aˇc" for
+ * "Mináč": each spacing accent before a letter becomes that letter with the combining mark, composed (a dotless ı
+ * under an accent is an i).
+ */
+export function composeSpacingAccents(text: string): string {
+  return text.replace(accentBeforeLetter, (_, accent: string, letter: string) => ((letter === 'ı' ? 'i' : letter) + spacingAccents[accent]).normalize('NFC'));
 }
 
 /**
