@@ -3,7 +3,7 @@
  * errors, milliseconds); otherwise the page is rendered and recognised. The result says which path was used.
  */
 import type { CancelToken } from '../errors';
-import { mathChars } from '../engines/layout';
+import { isMathText } from '../engines/layout';
 import { alphanumericAgreement, minAgreement } from '../engines/layout/inlineMath';
 import { alignedTableRegions, coveredBy, rowsSplitAtGaps, union, type Box } from '../engines/layout/regions';
 import { preferredFormat, toGfm, toHtml } from '../engines/table/format';
@@ -50,11 +50,10 @@ export async function markdownFromTextLayer(items: PdfTextItem[], pageWidth: num
   let lines: LayoutLine[] = groupLines(boxes.filter((_, i) => regionOf[i] === -1));
   if (readFormula) {
     for (const formula of displayFormulas(lines, lineHeight)) {
-      const text = formula.map((l) => l.text).join(' ');
-      const latex = await readFormula(formula.reduce<Box>((b, l) => union(b, l), formula[0]!));
-      // The layer's letters and digits are exact: a reading that shares too few of them is not this formula.
-      if (!latex || alphanumericAgreement(latex, text) < minAgreement) continue;
       const box = formula.reduce<Box>((b, l) => union(b, l), formula[0]!);
+      const latex = await readFormula(box);
+      // The layer's letters and digits are exact: a reading that shares too few of them is not this formula.
+      if (!latex || alphanumericAgreement(latex, formula.map((l) => l.text).join(' ')) < minAgreement) continue;
       lines = lines.filter((l) => !formula.includes(l));
       lines.push({ text: '', confidence: 1, ...box, parts: [], block: { kind: 'math', markdown: `$$\n${latex}\n$$` } });
     }
@@ -102,11 +101,8 @@ export function composeSpacingAccents(text: string): string {
  * words, with the fragments around it that the layer splits off (limits, indices, a fraction's parts).
  */
 export function displayFormulas(lines: LayoutLine[], lineHeight: number): LayoutLine[][] {
-  const compact = (l: LayoutLine) => l.text.replace(/\s+/g, '');
-  const words = (l: LayoutLine) => l.text.split(/\s+/).filter((w) => /^\p{L}{3,}[.,;:]?$/u.test(w)).length;
-  const symbols = (l: LayoutLine) => (compact(l).match(mathChars) ?? []).length;
-  const isMath = (l: LayoutLine) => !l.block && symbols(l) >= 1 && symbols(l) / Math.max(1, compact(l).length) > 0.1 && words(l) < 4;
-  const isFragment = (l: LayoutLine) => !l.block && compact(l).length <= 3;
+  const isMath = (l: LayoutLine) => !l.block && isMathText(l.text);
+  const isFragment = (l: LayoutLine) => !l.block && l.text.replace(/\s+/g, '').length <= 3;
   const near = (a: LayoutLine, b: LayoutLine) =>
     Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > -0.5 * lineHeight && Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1) < 0.8 * lineHeight;
   const taken = new Set<LayoutLine>();

@@ -13,7 +13,7 @@ import { otsu } from '../text/rec';
 import { textLines, uprightBounds, type TextEngine } from '../text';
 import { columnGapRatio, pageMarkdown, paragraphs, readingOrder, toMarkdown, type Furniture, type LayoutLine } from '../text/layout';
 import { replaceInlineFormulas } from './inlineMath';
-import { alignedTableRegions, coveredBy, figureRegions, rowsSplitAtGaps, ruledTableRegions, union, type Box } from './regions';
+import { alignedTableRegions, coveredBy, figureRegions, isSentence, rowsSplitAtGaps, ruledTableRegions, union, type Box } from './regions';
 
 export interface Routes {
   table?: Engine;
@@ -28,7 +28,7 @@ const atomLabel = /^(?:[A-Z][a-z]?\d*[+-]?){1,4}$|^(?:OMe|OEt|Me|Et|Ph|Ac|Bn|Boc
 const moleculeConfidence = 0.8;
 /** Structure drawings are thin strokes on white: a few percent of their box is ink, a photo's is much more. */
 const maxDrawingInk = 0.2;
-export const mathChars = /[=+−×÷^_<>≤≥∑∫√∞±∂∇∈∉⊂⊆∪∩→←⇒⇔≈≠∼′·∗α-ωΑ-Ω]/gu;
+const mathChars = /[=+−×÷^_<>≤≥∑∫√∞±∂∇∈∉⊂⊆∪∩→←⇒⇔≈≠∼′·∗α-ωΑ-Ω]/gu;
 
 export interface LayoutBlock {
   kind: 'table' | 'figure' | 'math';
@@ -68,11 +68,10 @@ export class LayoutEngine implements Engine {
     // Frames and shaded boxes around prose (exam questions, ruled note paper) are neither tables nor figures: most
     // of the text inside is in sentences. Counted in characters, since stacked fractions and labels add many
     // one-character boxes.
-    const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
     const holdsProse = (region: Box) => {
       const inside = boxes.filter((b) => coveredBy(b, region) > 0.5);
       const chars = (list: typeof inside) => list.reduce((n, b) => n + b.text.length, 0);
-      return chars(inside.filter((b) => words(b.text) >= 6)) >= 0.5 * chars(inside) && chars(inside) > 0;
+      return chars(inside) > 0 && chars(inside.filter((b) => isSentence(b.text))) >= 0.5 * chars(inside);
     };
     const tables = candidates.filter((t) => !holdsProse(t));
     const insideTable = (b: Box) => tables.some((t) => coveredBy(b, t) > 0.5);
@@ -188,10 +187,16 @@ export class LayoutEngine implements Engine {
 
 /** Rich in math symbols, taller than a text line, or read with low confidence — and not a sentence. */
 export function looksLikeMath(line: LayoutLine, lineHeight: number): boolean {
-  const symbols = (line.text.match(mathChars) ?? []).length / Math.max(1, line.text.length);
-  const words = line.text.split(/\s+/).filter((w) => /^\p{L}{3,}[.,;:]?$/u.test(w)).length;
-  return (symbols > 0.1 || line.y1 - line.y0 > 1.4 * lineHeight || line.confidence < 0.8) && words < 4;
+  return (mathSymbolShare(line.text) > 0.1 || line.y1 - line.y0 > 1.4 * lineHeight || line.confidence < 0.8) && ordinaryWords(line.text) < 4;
 }
+
+/** Text rich in math symbols and not a sentence (a text layer's formula: its reading and size say nothing). */
+export const isMathText = (text: string): boolean => mathSymbolShare(text) > 0.1 && ordinaryWords(text) < 4;
+
+/** Share of the non-space characters that are math symbols (spacing depends on who wrote the text). */
+const mathSymbolShare = (text: string) => (text.match(mathChars) ?? []).length / Math.max(1, text.replace(/\s+/g, '').length);
+/** Words of three letters or more (a trailing stop allowed): what sentences are made of, and formulas are not. */
+const ordinaryWords = (text: string) => text.split(/\s+/).filter((w) => /^\p{L}{3,}[.,;:]?$/u.test(w)).length;
 
 /**
  * Display formulas among text lines: centred in their column, narrower than prose, and math-like.

@@ -45,6 +45,9 @@ export function ruledTableRegions(rules: Rules, lineHeight: number): Box[] {
 /** A box and, when known, its text. */
 export type Piece = Box & { text?: string };
 
+/** Six words or more: running text, which table cells rarely hold. */
+export const isSentence = (text: string | undefined): boolean => (text ?? '').split(/\s+/).filter(Boolean).length >= 6;
+
 /** Boxes on one baseline grouped as table rows: each box is one cell (OCR boxes are already split at wide gaps). */
 export function rowsSplitAtGaps(boxes: Piece[], lineHeight: number) {
   const rows: { x0: number; y0: number; x1: number; y1: number; pieces: Piece[] }[] = [];
@@ -88,8 +91,7 @@ export function alignedTableRegions(rows: { pieces: Piece[] }[], regionWidth: nu
   const regions: Box[] = [];
   let run: (typeof lines)[number][] = [];
   // Two columns of numbered exercises, or of short paragraphs, also line up; table cells rarely hold sentences.
-  const words = (p: Piece) => (p.text ?? '').split(/\s+/).filter(Boolean).length;
-  const prose = (pieces: Piece[]) => pieces.filter((p) => words(p) >= 6).length >= 0.25 * pieces.length;
+  const prose = (pieces: Piece[]) => pieces.filter((p) => isSentence(p.text)).length >= 0.25 * pieces.length;
   // The table is where its column-aligned pieces are: a piece that lines up with nothing in the other rows (a
   // heading in the next column on the same baseline) is not one of its cells.
   const lineUp = (p: Piece, q: Piece) => Math.abs(p.x0 - q.x0) < lineHeight || Math.abs(p.x1 - q.x1) < lineHeight;

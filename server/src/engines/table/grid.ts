@@ -139,8 +139,9 @@ const figure = /^[-+−±~<>≤≥]?[\d.,]+(?:\s*[%‰]|\s*[±]\s*[\d.,]+)?$|^[-
 /**
  * Ruled tables often draw no rules between body rows: a band between two rules then holds several lines in every
  * column. When each column of the band holds the same lines (none, or one box on each of them) and at least half
- * of them are figures (a label column beside them), each line is a row of its own; a header band of wrapped labels, or a cell whose text wraps while
- * its neighbours do not, stays one row. Returns the row positions with the new ones and their indices.
+ * of the boxes are figures (a label column may stand beside them), each line is a row of its own; a header band
+ * of wrapped labels, or a cell whose text wraps while its neighbours do not, stays one row. Returns the row
+ * positions with the new ones and the indices of the new ones.
  */
 function splitFigureRows(boxes: CellBox[], xs: number[], ys: number[], h: number): { ys: number[]; added: Set<number> } {
   const out: number[] = [ys[0]!];

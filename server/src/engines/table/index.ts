@@ -55,15 +55,19 @@ export class TableEngine implements Engine {
     let start = performance.now();
     const source = request.page.image;
     const sourceGray = toGray(source);
-    const factor = enlargement(typicalGlyphHeight(binarize(sourceGray, source.width, source.height, otsu(sourceGray))), source.width, source.height);
+    const sourceBinary = binarize(sourceGray, source.width, source.height, otsu(sourceGray));
+    const sourceGlyph = typicalGlyphHeight(sourceBinary);
+    const factor = enlargement(sourceGlyph, source.width, source.height);
     const { image, skew } = deskew(factor > 1 ? await enlarge(source, factor) : source);
     const toSource = ([x, y]: [number, number]): [number, number] => {
       const [sx, sy] = skew.toSource([x, y]);
       return [sx / factor, sy / factor];
     };
-    const gray = toGray(image);
-    const binary = binarize(gray, image.width, image.height, otsu(gray));
-    const glyph = typicalGlyphHeight(binary);
+    const unchanged = image === source;
+    const gray = unchanged ? sourceGray : toGray(image);
+    const binary = unchanged ? sourceBinary : binarize(gray, image.width, image.height, otsu(gray));
+    // Enlarging scales glyphs by the factor and a deskew of a few degrees leaves their height: no second count.
+    const glyph = sourceGlyph * factor;
     const rules = findRules(
       binary,
       // Floors in pixels keep letter strokes of small type (glyphs 4–6 px tall) from passing as rules.

@@ -3,16 +3,16 @@ import type { GrayPage } from './bullets';
 import { columnGapRatio, type Gutter, type TextBox } from './layout';
 
 /**
- * The detector joins lines of neighbouring columns into one box when the gutter between them is narrow
- * (magazines, newspapers): recognising such a box mixes two baselines and reading order is lost. A gap inside a
- * box is a gutter when it is wide and the page stays blank above and below it for several lines, which word
- * spaces never do: justified text does not stack wide spaces in one place line after line.
+ * Narrow gutters between columns (magazines, newspapers): the detector may run a box across one, which mixes two
+ * baselines, and its padded boxes make one look like a word space, so lines of neighbouring columns are joined.
+ * A blank run is a gutter when it is wide and has text on both sides for several lines, which word spaces never
+ * have: justified text does not stack wide spaces in one place line after line.
  */
 
 /** Narrowest gutter inside one detected box, as a share of its height (about 0.8 em; wide justified spaces reach 0.4). */
-export const gutterMinWidth = 0.5;
+const gutterMinWidth = 0.5;
 /** A gutter has text on both sides for at least this many box heights (about four lines of text). */
-export const gutterMinHeight = 2;
+const gutterMinHeight = 2;
 /** Boxes more tilted than this are left alone (a skewed column is not a vertical strip of pixels). */
 const maxAngle = 0.05;
 
@@ -59,10 +59,7 @@ export function findGutters(rects: RotatedRect[], uprights: TextBox[], page: Gra
     const cy = (ra.cy + rb.cy) / 2;
     const band = [Math.max(0, Math.round(cy - hr / 4)), Math.min(page.height, Math.round(cy + hr / 4))] as const;
     // The blank between the two boxes' ink: their padded ends nearly touch across a narrow gutter.
-    const columnBlank = (x: number) => {
-      for (let y = band[0]; y < band[1]; y++) if (page.gray[y * page.width + x]! < page.threshold) return false;
-      return true;
-    };
+    const columnBlank = (x: number) => blankColumn(page, x, band);
     // Padded boxes may even overlap a little: start between their ends.
     const middle = Math.round((ra.cx + reach(ra) + rb.cx - reach(rb)) / 2);
     if (middle < 0 || middle >= page.width || !columnBlank(middle)) continue;
@@ -87,14 +84,8 @@ function gutterCuts(rect: RotatedRect, page: GrayPage): [number, number][] {
     const cy = rect.cy + (x - rect.cx) * tan;
     return [Math.max(0, Math.round(cy - h / 4)), Math.min(page.height, Math.round(cy + h / 4))] as const;
   };
-  const dark = (x: number, y: number) => page.gray[y * page.width + x]! < page.threshold;
   const blank = new Uint8Array(x1 - x0);
-  for (let x = x0; x < x1; x++) {
-    const [y0, y1] = bandAt(x);
-    let empty = true;
-    for (let y = y0; y < y1 && empty; y++) if (dark(x, y)) empty = false;
-    blank[x - x0] = empty ? 1 : 0;
-  }
+  for (let x = x0; x < x1; x++) blank[x - x0] = blankColumn(page, x, bandAt(x)) ? 1 : 0;
   const cuts: [number, number][] = [];
   let x = 0;
   while (x < blank.length && blank[x]) x++; // margin before the first ink
@@ -109,6 +100,12 @@ function gutterCuts(rect: RotatedRect, page: GrayPage): [number, number][] {
     x = end;
   }
   return cuts;
+}
+
+/** No ink in column `x` between rows y0 and y1. */
+function blankColumn(page: GrayPage, x: number, [y0, y1]: readonly [number, number]): boolean {
+  for (let y = y0; y < y1; y++) if (page.gray[y * page.width + x]! < page.threshold) return false;
+  return true;
 }
 
 /** Is the blank run [c0, c1) of a line `h` tall (blank through `band`) wide enough and flanked by text long enough? */

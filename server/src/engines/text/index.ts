@@ -329,9 +329,16 @@ export function textLines(boxes: TextBoxResult[], image: RgbImage): { lines: Lay
   return { lines, gutters };
 }
 
+/** Grey levels of a page, made once per image: gutters and bullets both read them. */
+const grayPages = new WeakMap<RgbImage, GrayPage>();
 function grayPage(image: RgbImage): GrayPage {
-  const gray = toGray(image);
-  return { width: image.width, height: image.height, gray, threshold: otsu(gray) };
+  let page = grayPages.get(image);
+  if (!page) {
+    const gray = toGray(image);
+    page = { width: image.width, height: image.height, gray, threshold: otsu(gray) };
+    grayPages.set(image, page);
+  }
+  return page;
 }
 
 /**
