@@ -2,6 +2,7 @@
 
   nice -n 10 /usr/bin/python3 training/math/train.py --data training/math/data/r1 --run m1
   nice -n 10 /usr/bin/python3 training/math/train.py --run m1 --resume      # continue exactly
+  ... --resume --decay-start 10300 --decay-steps 4500                      # anneal from step 10300 to the floor
   /usr/bin/python3 training/math/train.py --smoke                            # < 60 s CI check
 """
 import argparse
@@ -44,6 +45,10 @@ def parse_args():
     p.add_argument('--warmup', type=int, default=600)
     p.add_argument('--total-steps', type=int, default=40000, help='length of the cosine schedule')
     p.add_argument('--max-steps', type=int, default=10 ** 9, help='stop after this step')
+    p.add_argument('--decay-start', type=int, default=0,
+                   help='from this step anneal the learning rate to its floor over --decay-steps (0 = plain cosine); '
+                        'lets a resumed run finish its schedule early without a jump in the rate')
+    p.add_argument('--decay-steps', type=int, default=4000)
     p.add_argument('--curriculum-steps', type=int, default=6000)
     p.add_argument('--min-maxlen', type=int, default=48)
     p.add_argument('--max-len', type=int, default=200)
@@ -129,11 +134,20 @@ class BatchStream(torch.utils.data.IterableDataset):
             step += 1
 
 
-def lr_at(step, a):
+def cosine_lr(step, a):
     if step < a.warmup:
         return a.lr * (step + 1) / a.warmup
     t = min(1.0, (step - a.warmup) / max(1, a.total_steps - a.warmup))
     return a.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * t)))
+
+
+def lr_at(step, a):
+    start = getattr(a, 'decay_start', 0)
+    if not start or step < start:
+        return cosine_lr(step, a)
+    t = min(1.0, (step - start) / max(1, a.decay_steps))
+    floor = 0.02 * a.lr
+    return floor + (cosine_lr(start, a) - floor) * 0.5 * (1 + math.cos(math.pi * t))
 
 
 def edit_distance(a, b):
@@ -211,6 +225,9 @@ def main():
         ck = torch.load(last, map_location='cpu')
         saved = ck['args']
         keep = {k: getattr(a, k) for k in ('resume', 'max_steps', 'ckpt_minutes', 'threads', 'workers', 'log_every', 'data')}
+        # the schedule's end may be moved on resume; the model's shape may not
+        if any(x.startswith('--decay-') for x in sys.argv):
+            keep.update(decay_start=a.decay_start, decay_steps=a.decay_steps)
         for k, v in saved.items():
             setattr(a, k, v)
         for k, v in keep.items():
