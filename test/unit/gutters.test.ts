@@ -62,6 +62,25 @@ describe('column gutters', () => {
     assert.deepEqual(order, [...Array.from({ length: rows }, (_, i) => `left ${i}`), ...Array.from({ length: rows }, (_, i) => `right ${i}`)]);
   });
 
+  it('finds a gutter next to a taller box, where the gap is just under what groupLines joins across', () => {
+    // Right-column boxes padded more (taller): groupLines measures the gap by the taller box, so the gutter must be
+    // looked for up to that measure too.
+    const taller = (r: RotatedRect): RotatedRect => ({ ...r, height: r.height + 10 });
+    const pairs = Array.from({ length: rows }, (_, i) => {
+      const y = 40 + i * pitch;
+      const left = rectOf(100, 470, y);
+      const right = taller({ ...rectOf(500, 870, y), cx: rectOf(500, 870, y).cx + 11, width: 370 });
+      return [left, right] as const;
+    });
+    const rs = pairs.flat();
+    const us = pairs.flatMap(([l, r], i) => [uprightOf(l, `left ${i}`), uprightOf(r, `right ${i}`)]);
+    const gap = us[1]!.x0 - us[0]!.x1;
+    assert.ok(gap >= 0.8 * (us[0]!.y1 - us[0]!.y0) && gap < 0.8 * (us[1]!.y1 - us[1]!.y0), `gap ${gap} between the two measures`);
+    const gutters = findGutters(rs, us, page);
+    assert.ok(gutters.length >= rows - 2, `gutters on most rows, got ${gutters.length}`);
+    assert.equal(groupLines(us, gutters).length, 2 * rows);
+  });
+
   it('splits a detected box that runs across the gutter, and only there', () => {
     const across = rectOf(100, 870, 40 + 3 * pitch);
     const parts = splitAtGutters([across], page);

@@ -102,6 +102,35 @@ describe('layout', () => {
     assert.deepEqual(order, ['1', '2', '3', '4', '5', '6', '7', ...prose]);
   });
 
+  it('reads a caption set in the gutter after both columns, not row by row across them', () => {
+    // Text wrapped around a picture between the columns, its caption centred in the gutter below the picture.
+    const boxes: TextBox[] = [];
+    for (let i = 0; i < 12; i++) {
+      const beside = i >= 4 && i < 8;
+      boxes.push(box(`left ${i}`, 100, i * 36, beside ? 400 : 480));
+      boxes.push(box(`right ${i}`, beside ? 620 : 520, i * 36, 900));
+    }
+    boxes.push(box('CAPTION ONE', 430, 4 * 36, 590, 26), box('CAPTION TWO', 440, 4 * 36 + 30, 580, 26));
+    const order = readingOrder(groupLines(boxes)).flat().map((l) => l.text);
+    const columns = (side: string) => Array.from({ length: 12 }, (_, i) => `${side} ${i}`);
+    assert.deepEqual(order, [...columns('left'), ...columns('right'), 'CAPTION ONE', 'CAPTION TWO']);
+  });
+
+  it("keeps a column's footnotes with their column when the columns end at different heights", () => {
+    const boxes = [box('A TITLE ACROSS THE PAGE', 100, 0, 900, 44)];
+    for (let i = 0; i < 8; i++) boxes.push(box(`left ${i}`, 100, 60 + i * 32, 480));
+    for (let i = 0; i < 4; i++) boxes.push(box(`right ${i}`, 540, 60 + i * 32, 900));
+    // Below a blank as tall as a line: each column's footnotes, then the page number.
+    for (let i = 0; i < 2; i++) {
+      boxes.push(box(`left note ${i}`, 100, 360 + i * 24, 480, 22));
+      boxes.push(box(`right note ${i}`, 540, 360 + i * 24, 900, 22));
+    }
+    boxes.push(box('7', 500, 440, 520));
+    const order = readingOrder(groupLines(boxes)).flat().map((l) => l.text);
+    const run = (name: string, n: number) => Array.from({ length: n }, (_, i) => `${name} ${i}`);
+    assert.deepEqual(order, ['A TITLE ACROSS THE PAGE', ...run('left', 8), ...run('left note', 2), ...run('right', 4), ...run('right note', 2), '7']);
+  });
+
   it('escapes text that would read as Markdown syntax', () => {
     assert.equal(markdown([box('# not a heading', 100, 0, 500)]), '\\# not a heading\n');
   });

@@ -52,7 +52,9 @@ export function findGutters(rects: RotatedRect[], uprights: TextBox[], page: Gra
       const overlap = Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0);
       if (j !== i && b.x0 > a.x1 && overlap > 0.5 * Math.min(h, b.y1 - b.y0) && (right < 0 || b.x0 < uprights[right]!.x0)) right = j;
     }
-    if (right < 0 || uprights[right]!.x0 - a.x1 >= columnGapRatio * h) continue;
+    // Up to twice the gap `groupLines` joins across (which uses the taller box): a gutter found where the gap
+    // alone would already part the lines costs nothing, and one missed near the threshold joins two columns.
+    if (right < 0 || uprights[right]!.x0 - a.x1 >= 2 * columnGapRatio * Math.max(h, uprights[right]!.y1 - uprights[right]!.y0)) continue;
     const [ra, rb] = [rects[i]!, rects[right]!];
     const reach = (r: RotatedRect) => (r.width / 2) * Math.abs(Math.cos(r.angle)) + (r.height / 2) * Math.abs(Math.sin(r.angle));
     const hr = Math.min(ra.height, rb.height);

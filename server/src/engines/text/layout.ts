@@ -98,11 +98,15 @@ export function readingOrder(lines: LayoutLine[], gutters: Gutter[] = []): Layou
     if (columns.length > 1 && !rowAligned(columns, h)) return columns.forEach(cut);
     // A table beside a column of prose (a sidebar): the prose stands apart, the table's columns stay together.
     if (columns.length > 1 && columns.some(isProse) && !columns.every(isProse)) return besideProse(columns).forEach(cut);
-    const rows = splitAlong(items, (l) => l.y0, (l) => l.y1, 0.8 * h);
-    if (rows.length > 1) return rows.forEach(cut);
-    // A heading or footer spanning the gutter, set close to the body, hides the columns: peel it off.
+    // A heading or running foot spanning the gutter hides the columns: peel it off before cutting rows, so that a
+    // column's footnotes, set below a gap, stay with their column.
     const peeled = peelSpanning(items, h, gutters);
     if (peeled) return peeled.forEach(cut);
+    const rows = splitAlong(items, (l) => l.y0, (l) => l.y1, 0.8 * h);
+    if (rows.length > 1) return rows.forEach(cut);
+    // A caption set in the gutter (text wrapped around a picture) bridges the columns: read it after them.
+    const bridged = peelGutterBridge(items, h, gutters);
+    if (bridged) return bridged.forEach(cut);
     blocks.push(inRows(items));
   };
   cut(lines);
@@ -173,6 +177,35 @@ function peelSpanning(items: LayoutLine[], h: number, gutters: Gutter[]): Layout
     }
   }
   return undefined;
+}
+
+/**
+ * Finds the few short lines that alone bridge two columns (a caption centred in the gutter under a picture the
+ * text wraps around) and returns the columns' lines, then the bridge. The bridge is taken at the x where the
+ * fewest lines cross; it must be a small, narrow, vertically compact group, and the lines left must fall into
+ * columns of running text, not a table.
+ */
+function peelGutterBridge(items: LayoutLine[], h: number, gutters: Gutter[]): LayoutLine[][] | undefined {
+  if (items.length < 8) return undefined;
+  const left = Math.min(...items.map((l) => l.x0));
+  const right = Math.max(...items.map((l) => l.x1));
+  const span = right - left;
+  let best: LayoutLine[] | undefined;
+  for (const x of [...new Set(items.flatMap((l) => [l.x0 - 1, l.x1 + 1]))]) {
+    if (x < left + 0.2 * span || x > right - 0.2 * span) continue;
+    const crossing = items.filter((l) => l.x0 < x && l.x1 > x);
+    if (crossing.length > 0 && (!best || crossing.length < best.length)) best = crossing;
+  }
+  if (!best || best.length > Math.max(3, 0.1 * items.length)) return undefined;
+  if (best.some((l) => l.x1 - l.x0 > 0.5 * span)) return undefined;
+  const top = Math.min(...best.map((l) => l.y0));
+  const bottom = Math.max(...best.map((l) => l.y1));
+  if (bottom - top > 2 * h * best.length) return undefined;
+  const bridge = new Set(best);
+  const rest = items.filter((l) => !bridge.has(l));
+  const columns = splitColumns(rest, h, gutters);
+  if (columns.length < 2 || columns.some((c) => c.length < 3) || rowAligned(columns, h)) return undefined;
+  return [rest, best];
 }
 
 /** Columns: split at wide gaps in the lines' horizontal projection, and at gutters beside these lines. */
