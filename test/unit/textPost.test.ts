@@ -33,6 +33,18 @@ describe('DB detection post-processing', () => {
     assert.equal(dbPostprocess(prob, w, h).length, 0);
   });
 
+  it('scores a line inside its own outline, so a superscript wedge at its start does not drop it', () => {
+    // A clear line (0.9) whose first characters rise as a wedge (a footnote's superscript), and a last row that
+    // reaches only the line's end: its rectangle is half blank at the corners, its outline is not.
+    const w = 400, h = 40;
+    const prob = new Float32Array(w * h);
+    for (let y = 8; y < 16; y++) for (let x = 10 + Math.max(0, 12 - y) * 30; x < 380; x++) prob[y * w + x] = 0.9;
+    for (let x = 300; x < 380; x++) prob[16 * w + x] = 0.9;
+    const boxes = dbPostprocess(prob, w, h);
+    assert.equal(boxes.length, 1);
+    assert.ok(Math.abs(boxes[0]!.score - 0.9) < 1e-6, String(boxes[0]!.score));
+  });
+
   it('unclips a square by its area over perimeter', () => {
     const grown = unclip({ cx: 0, cy: 0, width: 10, height: 10, angle: 0 }, 2);
     assert.equal(grown.width, 20);

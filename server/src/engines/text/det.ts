@@ -123,7 +123,9 @@ export function dbPostprocess(prob: Float32Array, width: number, height: number,
     }
     const kernel = minAreaRect(points);
     if (Math.min(kernel.width, kernel.height) < options.minSize) continue;
-    const score = meanInsideRect(prob, width, height, kernel);
+    // Scored inside the component's own outline (PaddleOCR's "slow" mode), not its rectangle: a superscript or a
+    // short last word leaves a blank wedge in the rectangle that pulled a clear line under the threshold.
+    const score = meanInsideRows(prob, width, rowMin, rowMax);
     if (score < options.boxThreshold) continue;
     const grown = unclip(kernel, options.unclipRatio);
     if (Math.min(grown.width, grown.height) < options.minSize + 2) continue;
@@ -139,21 +141,12 @@ export function unclip(rect: RotatedRect, ratio: number): RotatedRect {
   return { ...rect, width: rect.width + 2 * distance, height: rect.height + 2 * distance };
 }
 
-function meanInsideRect(prob: Float32Array, width: number, height: number, rect: RotatedRect): number {
-  const ux = Math.cos(rect.angle), uy = Math.sin(rect.angle);
-  const reach = (Math.abs(rect.width * ux) + Math.abs(rect.height * uy)) / 2;
-  const reachY = (Math.abs(rect.width * uy) + Math.abs(rect.height * ux)) / 2;
-  const x0 = Math.max(0, Math.floor(rect.cx - reach)), x1 = Math.min(width - 1, Math.ceil(rect.cx + reach));
-  const y0 = Math.max(0, Math.floor(rect.cy - reachY)), y1 = Math.min(height - 1, Math.ceil(rect.cy + reachY));
+function meanInsideRows(prob: Float32Array, width: number, rowMin: Map<number, number>, rowMax: Map<number, number>): number {
   let sum = 0, n = 0;
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      const dx = x + 0.5 - rect.cx, dy = y + 0.5 - rect.cy;
-      if (Math.abs(dx * ux + dy * uy) <= rect.width / 2 && Math.abs(-dx * uy + dy * ux) <= rect.height / 2) {
-        sum += prob[y * width + x]!;
-        n++;
-      }
-    }
+  for (const [y, x0] of rowMin) {
+    const x1 = rowMax.get(y)!;
+    for (let x = x0; x <= x1; x++) sum += prob[y * width + x]!;
+    n += x1 - x0 + 1;
   }
   return n > 0 ? sum / n : 0;
 }
