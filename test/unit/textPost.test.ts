@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { dbPostprocess, detPreprocess, unclip } from '../../server/src/engines/text/det';
-import { characterGaps, ctcDecode, insertWordSpaces, preferPageScript, type CtcChar } from '../../server/src/engines/text/rec';
+import { characterGaps, ctcDecode, defaultSpaceOptions, insertWordSpaces, monospacePitch, preferPageScript, type CtcChar } from '../../server/src/engines/text/rec';
 import { createImage } from '../../server/src/pipeline/image';
 
 const frames = (rows: number[][]) => Float32Array.from(rows.flat());
@@ -125,9 +125,9 @@ describe('page script', () => {
 
 describe('word space recovery', () => {
   /** A 48 px line with ink blocks at the given column ranges. */
-  const line = (blocks: [number, number][]) => {
-    const image = createImage(200, 48, 255);
-    for (const [x0, x1] of blocks) for (let y = 12; y < 36; y++) for (let x = x0; x < x1; x++) image.data.fill(0, (y * 200 + x) * 3, (y * 200 + x) * 3 + 3);
+  const line = (blocks: [number, number][], width = 200) => {
+    const image = createImage(width, 48, 255);
+    for (const [x0, x1] of blocks) for (let y = 12; y < 36; y++) for (let x = x0; x < x1; x++) image.data.fill(0, (y * width + x) * 3, (y * width + x) * 3 + 3);
     return image;
   };
   const char = (c: string, frame: number): CtcChar => ({ char: c, start: frame, end: frame, prob: 1 });
@@ -144,5 +144,39 @@ describe('word space recovery', () => {
   it('never splits before closing punctuation or between CJK characters', () => {
     const image = line([[4, 14], [40, 44], [80, 90], [120, 130]]);
     assert.equal(insertWordSpaces([char('a', 0), char('.', 5), char('中', 10), char('文', 15)], image), 'a.中文');
+  });
+
+  /** A typewriter line: one 32 px cell (4 frames) per character, 6 px of ink for an i, 28 px for other letters. */
+  const typewritten = (text: string, modelSpaces: boolean) => {
+    const chars: CtcChar[] = [], blocks: [number, number][] = [];
+    [...text].forEach((c, k) => {
+      const middle = k * 32 + 16;
+      if (c !== ' ') blocks.push(c === 'i' ? [middle - 3, middle + 3] : [middle - 14, middle + 14]);
+      if (c !== ' ' || modelSpaces) chars.push(char(c, k * 4 + 1));
+    });
+    return { chars, image: line(blocks, text.length * 32) };
+  };
+
+  it('reads a monospaced line by its cells: no space beside a narrow letter, a space where a cell is empty', () => {
+    const text = 'mass is common in sums';
+    const { chars, image } = typewritten(text, false);
+    // The ink gaps beside an i are wider than a word space of a proportional face…
+    assert.equal(insertWordSpaces(chars, image, { ...defaultSpaceOptions, monospaceCoherence: Infinity }), 'mass i s common i n sums');
+    // …but the letters sit on a lattice of 4 frames, and only the empty cells are spaces.
+    assert.ok(Math.abs(monospacePitch(chars, defaultSpaceOptions.monospaceCoherence)! - 4) < 0.05);
+    assert.equal(insertWordSpaces(chars, image), text);
+    const withSpaces = typewritten(text, true);
+    assert.equal(insertWordSpaces(withSpaces.chars, withSpaces.image), text);
+  });
+
+  it('does not take a proportional line for a monospaced one', () => {
+    // Advances of a proportional face: narrow letters advance about half as far as wide ones.
+    let frame = 0;
+    const chars = [...'minimum illumination willingly'].map((c) => {
+      const at = frame;
+      frame += c === ' ' ? 2 : 'il'.includes(c) ? 1.5 : 3;
+      return { char: c, start: Math.floor(at), end: Math.ceil(at), prob: 1 };
+    });
+    assert.equal(monospacePitch(chars, defaultSpaceOptions.monospaceCoherence), undefined);
   });
 });

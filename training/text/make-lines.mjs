@@ -20,6 +20,8 @@ const fontFiles = [
   // Typewriter and receipt faces: every letter sits in a wide cell, so gaps inside words are large.
   '/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf',
   '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf',
+  // Courier, the face of typewritten reports: thin serifed letters in wide cells.
+  '/usr/share/fonts/opentype/urw-base35/NimbusMonoPS-Regular.otf',
 ];
 const families = [];
 fontFiles.forEach((file, i) => {
@@ -39,6 +41,7 @@ let seed = 7;
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
 const pick = (a) => a[Math.floor(random() * a.length)];
 const truth = {};
+const faces = {};
 for (let n = 0; n < count; n++) {
   const size = pick([11, 13, 15, 18, 22, 28, 36]);
   const family = pick(families);
@@ -62,9 +65,13 @@ for (let n = 0; n < count; n++) {
     const factor = 1.5 + random();
     img = sharp(jpeg).resize(Math.round(w * factor), Math.round(h * factor), { kernel: 'cubic' });
   }
+  // Some archives (UW-III among them) keep only bilevel scans.
+  if (random() < 0.2) img = sharp(await img.png().toBuffer()).threshold(100 + Math.floor(random() * 80));
   const name = String(n).padStart(3, '0') + '.png';
   await img.png().toFile(join(out, name));
   truth[name] = text;
+  faces[name] = fontFiles[Number(family.slice(1))].split('/').pop();
 }
 writeFileSync(join(out, 'lines.json'), JSON.stringify(truth, null, 1));
-console.log(`wrote ${readdirSync(out).length - 1} lines to ${out}`);
+writeFileSync(join(out, 'faces.json'), JSON.stringify(faces, null, 1));
+console.log(`wrote ${readdirSync(out).length - 2} lines to ${out}`);
