@@ -126,6 +126,29 @@ redistributed derivatives of the formula lists.
         f.write(card)
 
 
+def export_onnx(m, enc_file, dec_file):
+    """The two ONNX graphs (files or file-like objects); from_onnx.py relies on this being the one export."""
+    L, H, dh = len(m.dec), m.dec[0].sa.h, m.dec[0].sa.dh
+    enc = EncoderWrap(m).eval()
+    dec = DecoderWrap(m).eval()
+    img = torch.zeros(1, 1, D.INPUT_H, 256)
+    with torch.no_grad():
+        ck_, cv_ = enc(img)
+    torch.onnx.export(enc, (img,), enc_file, opset_version=14,
+                      input_names=['image'], output_names=['cross_k', 'cross_v'],
+                      dynamic_axes={'image': {0: 'batch', 3: 'width'}, 'cross_k': {1: 'batch', 3: 'S'}, 'cross_v': {1: 'batch', 3: 'S'}})
+    tok = torch.tensor([[D.BOS_ID]], dtype=torch.long)
+    pos = torch.tensor([3], dtype=torch.long)
+    pk = torch.zeros(L, 1, H, 3, dh)
+    pv = torch.zeros(L, 1, H, 3, dh)
+    torch.onnx.export(dec, (tok, pos, ck_, cv_, pk, pv), dec_file, opset_version=14,
+                      input_names=['token', 'position', 'cross_k', 'cross_v', 'past_k', 'past_v'],
+                      output_names=['logits', 'present_k', 'present_v'],
+                      dynamic_axes={'token': {0: 'batch'}, 'cross_k': {1: 'batch', 3: 'S'}, 'cross_v': {1: 'batch', 3: 'S'},
+                                    'past_k': {1: 'batch', 3: 'T'}, 'past_v': {1: 'batch', 3: 'T'},
+                                    'logits': {0: 'batch'}, 'present_k': {1: 'batch', 3: 'T1'}, 'present_v': {1: 'batch', 3: 'T1'}})
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('--ckpt', default=os.path.join(HERE, 'checkpoints', 'm1', 'last.pt'))
@@ -139,24 +162,8 @@ def main():
     L, H, dh = len(m.dec), m.dec[0].sa.h, m.dec[0].sa.dh
     V = m.cfg['vocab_size']
 
-    enc = EncoderWrap(m).eval()
-    dec = DecoderWrap(m).eval()
-    img = torch.zeros(1, 1, D.INPUT_H, 256)
-    with torch.no_grad():
-        ck_, cv_ = enc(img)
-    torch.onnx.export(enc, (img,), os.path.join(a.out, 'encoder.onnx'), opset_version=14,
-                      input_names=['image'], output_names=['cross_k', 'cross_v'],
-                      dynamic_axes={'image': {0: 'batch', 3: 'width'}, 'cross_k': {1: 'batch', 3: 'S'}, 'cross_v': {1: 'batch', 3: 'S'}})
-    tok = torch.tensor([[D.BOS_ID]], dtype=torch.long)
-    pos = torch.tensor([3], dtype=torch.long)
-    pk = torch.zeros(L, 1, H, 3, dh)
-    pv = torch.zeros(L, 1, H, 3, dh)
-    torch.onnx.export(dec, (tok, pos, ck_, cv_, pk, pv), os.path.join(a.out, 'decoder.onnx'), opset_version=14,
-                      input_names=['token', 'position', 'cross_k', 'cross_v', 'past_k', 'past_v'],
-                      output_names=['logits', 'present_k', 'present_v'],
-                      dynamic_axes={'token': {0: 'batch'}, 'cross_k': {1: 'batch', 3: 'S'}, 'cross_v': {1: 'batch', 3: 'S'},
-                                    'past_k': {1: 'batch', 3: 'T'}, 'past_v': {1: 'batch', 3: 'T'},
-                                    'logits': {0: 'batch'}, 'present_k': {1: 'batch', 3: 'T1'}, 'present_v': {1: 'batch', 3: 'T1'}})
+    export_onnx(m, os.path.join(a.out, 'encoder.onnx'), os.path.join(a.out, 'decoder.onnx'))
+    enc, dec = EncoderWrap(m).eval(), DecoderWrap(m).eval()
     try:
         import onnx
         for f in ('encoder.onnx', 'decoder.onnx'):

@@ -38,6 +38,9 @@ def parse_args():
     p.add_argument('--run', default='m1')
     p.add_argument('--resume', action='store_true')
     p.add_argument('--smoke', action='store_true')
+    p.add_argument('--init', default='', help='start from the weights, step and vocabulary of this checkpoint (e.g. from_onnx.py output) '
+                                             'with a fresh optimizer whose learning rate rises again over --rewarm steps')
+    p.add_argument('--rewarm', type=int, default=200)
     p.add_argument('--overfit', type=int, default=0, help='train on the first N train samples without augmentation')
     p.add_argument('--batch', type=int, default=32)
     p.add_argument('--lr', type=float, default=6e-4)
@@ -142,12 +145,15 @@ def cosine_lr(step, a):
 
 
 def lr_at(step, a):
+    # a fresh optimizer (--init) knows nothing of the gradients' scale yet: ramp up again
+    init_step = getattr(a, 'init_step', 0)
+    rewarm = min(1.0, (step - init_step + 1) / max(1, a.rewarm)) if init_step else 1.0
     start = getattr(a, 'decay_start', 0)
     if not start or step < start:
-        return cosine_lr(step, a)
+        return rewarm * cosine_lr(step, a)
     t = min(1.0, (step - start) / max(1, a.decay_steps))
     floor = 0.02 * a.lr
-    return floor + (cosine_lr(start, a) - floor) * 0.5 * (1 + math.cos(math.pi * t))
+    return rewarm * (floor + (cosine_lr(start, a) - floor) * 0.5 * (1 + math.cos(math.pi * t)))
 
 
 def edit_distance(a, b):
@@ -235,11 +241,19 @@ def main():
         # --data given explicitly on resume may add new render folders
         print(f'resuming {a.run} at step {ck["step"]}', flush=True)
 
+    init = None
+    if a.init and ck is None:
+        init = torch.load(a.init, map_location='cpu')
+        for k in ('d', 'enc_layers', 'dec_layers', 'heads', 'ff'):
+            setattr(a, k, init['cfg'][k])
+        a.max_len, a.dropout, a.init_step = init['cfg']['max_len'] - 2, init['cfg']['drop'], init['step']
+        print(f'starting from {a.init} at step {init["step"]}', flush=True)
+
     shards = D.Shards(a.data)
     if not len(shards):
         raise SystemExit(f'no shards in {a.data}: run render.ts first')
-    if ck is not None:
-        vocab = D.Vocab(ck['vocab'])
+    if ck is not None or init is not None:
+        vocab = D.Vocab((ck or init)['vocab'])
     else:
         # vocabulary from the train-split formulas of the whole corpus (not only the rendered ones)
         fj = os.path.join(a.data[0], 'formulas.jsonl')
@@ -284,6 +298,9 @@ def main():
         opt.load_state_dict(ck['opt'])
         schedule.load_state_dict(ck['schedule'])
         step, best = ck['step'], ck.get('best')
+    elif init is not None:
+        model.load_state_dict(init['model'])
+        step = init['step']
     # The moving average of the weights scores like an annealed model while the learning rate is still high, so a
     # run that has to stop early still ships good weights. A run resumed from before it existed starts it from now.
     ema = None
@@ -293,6 +310,8 @@ def main():
             ema = ck['ema']
             if ck.get('best_source') != 'ema':
                 best = None  # a best raw score is not comparable with the average's
+        elif init is not None and init.get('ema') is not None:
+            ema = {k: v.clone() for k, v in init['ema'].items()}
 
     stream = BatchStream(corpus, schedule, step, a.seed, not a.no_aug)
     loader = torch.utils.data.DataLoader(stream, batch_size=None, num_workers=a.workers, prefetch_factor=4 if a.workers else 2,
