@@ -101,6 +101,33 @@ describe('grid inference', () => {
     assert.equal(table.style, 'booktabs');
     assert.equal(table.headerRows, 2);
   });
+
+  it('booktabs: a group label over a partial rule spans the columns it underlines, and the header keeps both rows', () => {
+    // "| Accuracy (over b, c) |" / "Model | Train | Test | Size" / body; \cmidrule under b–c, \midrule across.
+    const rows = [
+      box('Accuracy', 125, 0, 185),
+      ...[20, 40, 60].flatMap((y, i) => [box(i ? `m${i}` : 'Model', 0, y, 40), box(i ? '0.9' : 'Train', 100, y, 140), box(i ? '0.8' : 'Test', 170, y, 200), box(i ? '12' : 'Size', 240, y, 270)]),
+    ];
+    const full = (at: number, thickness = 1) => ({ at, from: -5, to: 275, thickness });
+    const table = inferTable(rows, { horizontal: [full(-4, 2), { at: 16, from: 95, to: 205, thickness: 1 }, full(36), full(76, 2)], vertical: [] });
+    assert.equal(table.headerRows, 2);
+    assert.deepEqual(table.cells.filter((c) => c.row === 0).map((c) => [c.col, c.colSpan, c.text]), [[0, 1, ''], [1, 2, 'Accuracy'], [3, 1, '']]);
+    // A rule under two labels is a broken rule, not a group: no span.
+    const broken = inferTable(rows.filter((b) => b.text !== 'Accuracy'), { horizontal: [full(-4, 2), { at: 36, from: -5, to: 205, thickness: 1 }, full(76, 2)], vertical: [] });
+    assert.ok(broken.cells.every((c) => c.colSpan === 1));
+  });
+
+  it('a header label centred over the gap between two columns heads both, even without a rule under it', () => {
+    const rows = [
+      box('Model', 0, 0, 40), box('Dose', 140, 0, 170), box('Size', 240, 0, 270),
+      ...[20, 40].flatMap((y, i) => [box(`m${i}`, 0, y, 30), box('0.9', 100, y, 130), box('0.8', 180, y, 210), box('12', 240, y, 270)]),
+    ];
+    const table = inferTable(rows, { horizontal: [{ at: -4, from: -5, to: 275, thickness: 2 }, { at: 16, from: -5, to: 275, thickness: 1 }, { at: 56, from: -5, to: 275, thickness: 2 }], vertical: [] });
+    assert.deepEqual(table.cells.filter((c) => c.row === 0).map((c) => [c.col, c.colSpan, c.text]), [[0, 1, 'Model'], [1, 2, 'Dose'], [3, 1, 'Size']]);
+    // Beside another label above one of those columns it is a cell of its own.
+    const crowded = inferTable([...rows.filter((b) => b.y0 > 0), box('Dose', 140, 0, 170), box('n', 100, 0, 110)], { horizontal: [], vertical: [] });
+    assert.ok(crowded.cells.every((c) => c.colSpan === 1));
+  });
 });
 
 describe('row clean-up', () => {

@@ -2,7 +2,7 @@
 import type { Canvas } from '@napi-rs/canvas';
 
 export interface TableTruth {
-  style: 'grid' | 'booktabs' | 'plain';
+  style: 'grid' | 'booktabs' | 'plain' | 'grouped';
   headerRows: number;
   rows: number;
   cols: number;

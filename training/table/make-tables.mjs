@@ -1,4 +1,5 @@
-// Renders tables with known structure (ruled grids with spans, booktabs, borderless) for tests and for the
+// Renders tables with known structure (ruled grids with spans, booktabs, borderless, booktabs with grouped
+// column headers) for tests and for the
 // self-rendered part of bench:table. Usage: node training/table/make-tables.mjs <outDir> <count> [seed]
 // Writes NNN.png and truth.json ({ file: { style, headerRows, rows, cols, cells:[{row,col,rowSpan,colSpan,text}] } }).
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
@@ -16,6 +17,7 @@ const words = ['Sample', 'Group', 'Control', 'Treated', 'Mean', 'Total', 'Site',
 const cellText = (header) => (header ? pick(words) + (random() < 0.3 ? ' ' + pick(words) : '') : random() < 0.6 ? (random() * 100).toFixed(pick([0, 1, 2])) : pick(words));
 
 export function makeTable(style) {
+  if (style === 'grouped') return makeGroupedTable();
   const rows = 3 + Math.floor(random() * 4);
   const cols = 2 + Math.floor(random() * 4);
   const headerRows = 1;
@@ -33,6 +35,24 @@ export function makeTable(style) {
     }
   }
   return { style, headerRows, rows, cols, cells };
+}
+
+/**
+ * The scientific-paper header: a stub column, then groups of two or three columns under a label centred over
+ * them with a partial rule below it (LaTeX `\multicolumn` + `\cmidrule`), the column labels in a second header row.
+ */
+function makeGroupedTable() {
+  const groups = Array.from({ length: 1 + Math.floor(random() * 2) }, () => 2 + Math.floor(random() * 2));
+  const cols = 1 + groups.reduce((a, b) => a + b, 0);
+  const rows = 2 + 2 + Math.floor(random() * 4);
+  const cells = [{ row: 0, col: 0, rowSpan: 1, colSpan: 1, text: '' }];
+  let col = 1;
+  for (const width of groups) {
+    cells.push({ row: 0, col, rowSpan: 1, colSpan: width, text: cellText(true) });
+    col += width;
+  }
+  for (let r = 1; r < rows; r++) for (let c = 0; c < cols; c++) cells.push({ row: r, col: c, rowSpan: 1, colSpan: 1, text: c === 0 && r > 1 ? pick(words) : cellText(r < 2) });
+  return { style: 'grouped', headerRows: 2, rows, cols, cells };
 }
 
 export function drawTable(table, family, size) {
@@ -71,21 +91,23 @@ export function drawTable(table, family, size) {
       ctx.strokeRect(Math.round(x0) + 0.5, Math.round(y0) + 0.5, Math.round(x1 - x0), Math.round(y1 - y0));
     }
   }
-  if (table.style === 'booktabs') {
-    const rule = (y, w) => ctx.fillRect(xs[0], Math.round(y - w / 2), xs[xs.length - 1] - xs[0], w);
+  if (table.style === 'booktabs' || table.style === 'grouped') {
+    const rule = (y, w, x0 = xs[0], x1 = xs[xs.length - 1]) => ctx.fillRect(x0, Math.round(y - w / 2), x1 - x0, w);
     const thick = Math.max(2, Math.round(size / 10)), thin = Math.max(1, Math.round(size / 18));
     rule(ys[0], thick);
     rule(ys[table.headerRows], thin);
     rule(ys[table.rows], thick);
+    // \cmidrule(lr): under each group label, trimmed at both ends so neighbouring groups' rules do not touch.
+    for (const c of table.cells) if (c.row === 0 && c.colSpan > 1 && table.style === 'grouped') rule(ys[1] - size * 0.2, thin, xs[c.col] + size * 0.4, xs[c.col + c.colSpan] - size * 0.4);
   }
   return canvas;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const truth = {};
-  const styles = ['grid', 'booktabs', 'plain'];
+  const styles = ['grid', 'booktabs', 'plain', 'grouped'];
   for (let i = 0; i < Number(countArg); i++) {
-    const table = makeTable(styles[i % 3]);
+    const table = makeTable(styles[i % styles.length]);
     const canvas = drawTable(table, pick(['TSerif', 'TSans']), pick([14, 16, 18, 22]));
     const name = String(i).padStart(3, '0') + '.png';
     writeFileSync(join(out, name), await canvas.encode('png'));

@@ -194,10 +194,17 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
   const ruleBetween = (a: number, b: number) => ruleYs.some((y) => y > a && y < b);
   interface Row { y0: number; y1: number; cells: Map<number, { span: number; boxes: CellBox[] }> }
   const rows: Row[] = [];
+  // The gap between columns k and k + 1 that a box's centre lies in, or -1.
+  const gapOf = (b: CellBox) => columns.findIndex((c, k) => k + 1 < columns.length && (b.x0 + b.x1) / 2 > c[1] && (b.x0 + b.x1) / 2 < columns[k + 1]![0]);
   for (const line of lines) {
     const placed = new Map<number, { span: number; boxes: CellBox[] }>();
-    for (const b of line) {
-      const [c0, c1] = colOf(b);
+    const assigned = line.map(colOf);
+    for (const [i, b] of line.entries()) {
+      let [c0, c1] = assigned[i]!;
+      // A label centred over the gap between two columns, with nothing else of its row above them, heads both
+      // (\multicolumn without a rule under it).
+      const gap = gapOf(b);
+      if (gap >= 0 && c0 === c1 && (c0 === gap || c0 === gap + 1) && assigned.every(([a0, a1], j) => j === i || a1 < gap || a0 > gap + 1)) [c0, c1] = [gap, gap + 1];
       const existing = placed.get(c0);
       if (existing) {
         existing.boxes.push(b);
@@ -223,6 +230,24 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
     } else rows.push({ y0, y1, cells: placed });
   }
   const cols = columns.length;
+  // A rule under part of the table (LaTeX's \cmidrule) sets a group label over the columns it underlines; a rule
+  // across the table (\midrule) ends the header, so a grouped header keeps both of its rows.
+  const left = Math.min(...boxes.map((b) => b.x0)), right = Math.max(...boxes.map((b) => b.x1));
+  const top = rows[0]!.y0, bottom = rows[rows.length - 1]!.y1;
+  const inner = rules.horizontal.filter((r) => r.at > top + 0.3 * h && r.at < bottom - 0.3 * h).sort((a, b) => a.at - b.at);
+  const full = (r: Rule) => r.from <= left + 0.5 * h && r.to >= right - 0.5 * h;
+  for (const rule of inner.filter((r) => !full(r))) {
+    const above = rows.filter((row) => row.y1 <= rule.at + 0.2 * h && rule.at - row.y1 < 1.5 * h).pop();
+    const under = columns.map((c, i) => [i, (c[0] + c[1]) / 2] as const).filter(([, centre]) => centre > rule.from - 0.5 * h && centre < rule.to + 0.5 * h).map(([i]) => i);
+    if (!above || under.length < 2) continue;
+    const labels = [...above.cells.entries()].filter(([, cell]) => cell.boxes.every((b) => (b.x0 + b.x1) / 2 > rule.from && (b.x0 + b.x1) / 2 < rule.to));
+    // One label over the rule, and nothing else above its columns: a rule under several labels is a broken
+    // \midrule, one that cuts through text is not a \cmidrule.
+    const clash = [...above.cells.keys()].some((c) => under.includes(c) && !labels.some(([k]) => k === c));
+    if (labels.length !== 1 || clash) continue;
+    for (const [c] of labels) above.cells.delete(c);
+    above.cells.set(under[0]!, { span: under.length, boxes: labels.flatMap(([, cell]) => cell.boxes) });
+  }
   const cells: TableCell[] = [];
   rows.forEach((row, r) => {
     let c = 0;
@@ -233,11 +258,10 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
       c += span;
     }
   });
-  // booktabs: the first rule between text rows ends the header; without one, the first row is the header.
-  const top = rows[0]!.y0, bottom = rows[rows.length - 1]!.y1;
-  const inner = ruleYs.filter((y) => y > top + 0.3 * h && y < bottom - 0.3 * h);
+  // booktabs: the first rule across the table between text rows ends the header; without one, the first row is.
+  const headerRule = inner.find(full) ?? inner[0];
   let headerRows = rows.length > 1 ? 1 : 0;
-  if (inner.length > 0) headerRows = Math.max(1, rows.filter((row) => (row.y0 + row.y1) / 2 < inner[0]!).length);
+  if (headerRule) headerRows = Math.max(1, rows.filter((row) => (row.y0 + row.y1) / 2 < headerRule.at).length);
   return { rows: rows.length, cols, cells, headerRows, style: rules.horizontal.length >= 2 ? 'booktabs' : 'plain' };
 }
 
