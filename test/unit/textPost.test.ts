@@ -141,6 +141,12 @@ describe('word space recovery', () => {
     assert.ok(gaps[0]! < 0.1 && gaps[1]! > 0.3, JSON.stringify(gaps));
   });
 
+  it('finds the space under an underline, which joins the letters in every column', () => {
+    const image = line([[4, 14], [16, 26], [42, 52]]);
+    for (const y of [38, 39]) for (let x = 2; x < 60; x++) image.data.fill(0, (y * 200 + x) * 3, (y * 200 + x) * 3 + 3);
+    assert.equal(insertWordSpaces([char('a', 0), char('b', 2), char('c', 5)], image), 'ab c');
+  });
+
   it('never splits before closing punctuation or between CJK characters', () => {
     const image = line([[4, 14], [40, 44], [80, 90], [120, 130]]);
     assert.equal(insertWordSpaces([char('a', 0), char('.', 5), char('中', 10), char('文', 15)], image), 'a.中文');

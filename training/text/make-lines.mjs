@@ -57,6 +57,14 @@ for (let n = 0; n < count; n++) {
   ctx.fillStyle = '#000';
   ctx.font = `${size}px ${family}`;
   ctx.fillText(text, size, size * 1.45);
+  // Forms and older typescripts underline words (a field's value, a heading): the rule joins their letters.
+  if (random() < 0.15) {
+    const words = text.split(' ');
+    const from = Math.floor(random() * words.length), to = from + 1 + Math.floor(random() * (words.length - from));
+    const x0 = size + ctx.measureText(words.slice(0, from).join(' ') + (from ? ' ' : '')).width;
+    const x1 = size + ctx.measureText(words.slice(0, to).join(' ')).width;
+    ctx.fillRect(x0, Math.round(size * 1.45 + size * 0.15), x1 - x0, Math.max(1, Math.round(size / 14)));
+  }
   let img = sharp(await canvas.encode('png')).grayscale();
   if (random() < 0.5) img = img.blur(0.3 + random() * 0.8);
   // A third of the lines look like scans rendered from a PDF at a higher DPI: JPEG, then upscaled smoothly.

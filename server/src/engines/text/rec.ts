@@ -291,13 +291,39 @@ function longestBlankRunAt(ink: Uint8Array, from: number, to: number): { start: 
   return best;
 }
 
-/** Height of the band of rows whose dark-pixel count reaches `share` of the busiest row's. */
-export function inkBand(line: RgbImage, share: number): number {
-  const gray = new Uint8Array(line.width * line.height);
+/**
+ * Dark pixels of the glyphs: darker than an Otsu threshold of the line's grey levels, without underlines and
+ * strike-throughs — a dark run along a row longer than the line is tall joins every letter of the words it
+ * underlines, which would hide their spaces and make the busiest row a rule instead of text.
+ */
+export function glyphInk(line: RgbImage): Uint8Array {
+  const { width, height } = line;
+  const gray = new Uint8Array(width * height);
   for (let i = 0; i < gray.length; i++) gray[i] = (line.data[i * 3]! + line.data[i * 3 + 1]! + line.data[i * 3 + 2]!) / 3;
   const threshold = otsu(gray);
+  const dark = new Uint8Array(gray.length);
+  for (let i = 0; i < gray.length; i++) dark[i] = gray[i]! < threshold ? 1 : 0;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; ) {
+      if (!dark[row + x]) {
+        x++;
+        continue;
+      }
+      let end = x;
+      while (end < width && dark[row + end]) end++;
+      if (end - x > height) dark.fill(0, row + x, row + end);
+      x = end;
+    }
+  }
+  return dark;
+}
+
+/** Height of the band of rows whose glyph-pixel count reaches `share` of the busiest row's. */
+export function inkBand(line: RgbImage, share: number): number {
+  const dark = glyphInk(line);
   const rows = new Uint32Array(line.height);
-  for (let y = 0; y < line.height; y++) for (let x = 0; x < line.width; x++) if (gray[y * line.width + x]! < threshold) rows[y]!++;
+  for (let y = 0; y < line.height; y++) for (let x = 0; x < line.width; x++) rows[y]! += dark[y * line.width + x]!;
   const peak = Math.max(...rows);
   if (peak === 0) return line.height;
   let top = 0, bottom = line.height - 1;
@@ -306,17 +332,15 @@ export function inkBand(line: RgbImage, share: number): number {
   return Math.max(4, bottom - top + 1);
 }
 
-/** Per column: does it hold ink? Ink is darker than an Otsu threshold of the line's grey levels. */
+/** Per column: does it hold glyph ink? */
 export function columnInk(line: RgbImage): Uint8Array {
-  const gray = new Uint8Array(line.width * line.height);
-  for (let i = 0; i < gray.length; i++) gray[i] = (line.data[i * 3]! + line.data[i * 3 + 1]! + line.data[i * 3 + 2]!) / 3;
-  const threshold = otsu(gray);
+  const dark = glyphInk(line);
   const ink = new Uint8Array(line.width);
   for (let x = 0; x < line.width; x++) {
-    let dark = 0;
-    for (let y = 0; y < line.height; y++) if (gray[y * line.width + x]! < threshold) dark++;
+    let count = 0;
+    for (let y = 0; y < line.height; y++) count += dark[y * line.width + x]!;
     // One dark pixel is scanner noise, not a glyph.
-    ink[x] = dark >= 2 ? 1 : 0;
+    ink[x] = count >= 2 ? 1 : 0;
   }
   return ink;
 }
