@@ -195,6 +195,14 @@ describe('table output', () => {
     assert.match(latex, /^\\begin\{tabular\}\{lll\}\n\\toprule\n.*\n\\midrule\n/);
     assert.match(latex, /\\bottomrule\n\\end\{tabular\}\n$/);
   });
+  it('LaTeX centres a group label of a two-row booktabs header and underlines it with a cmidrule', () => {
+    const cell = (row: number, col: number, text: string, colSpan = 1) => ({ row, col, rowSpan: 1, colSpan, text });
+    const grouped: Table = {
+      rows: 3, cols: 3, headerRows: 2, style: 'booktabs',
+      cells: [cell(0, 0, ''), cell(0, 1, 'Accuracy', 2), cell(1, 0, 'Model'), cell(1, 1, 'Train'), cell(1, 2, 'Test'), cell(2, 0, 'a'), cell(2, 1, '1'), cell(2, 2, '2')],
+    };
+    assert.equal(toLatex(grouped), ['\\begin{tabular}{lll}', '\\toprule', ' & \\multicolumn{2}{c}{Accuracy} \\\\', '\\cmidrule(lr){2-3}', 'Model & Train & Test \\\\', '\\midrule', 'a & 1 & 2 \\\\', '\\bottomrule', '\\end{tabular}', ''].join('\n'));
+  });
 });
 
 describe('small tables', () => {

@@ -82,7 +82,8 @@ export function toLatex(table: Table): string {
       let text = escapeLatex(c.text);
       if (c.rowSpan > 1) text = `\\multirow{${c.rowSpan}}{*}{${text}}`;
       // In a ruled grid each cell draws its right bar; the first column also draws the left one.
-      if (c.colSpan > 1) text = `\\multicolumn{${c.colSpan}}{${grid ? (c.col === 0 ? '|l|' : 'l|') : 'l'}}{${text}}`;
+      // Without rules a label over several columns is centred over them, as group labels are.
+      if (c.colSpan > 1) text = `\\multicolumn{${c.colSpan}}{${grid ? (c.col === 0 ? '|l|' : 'l|') : 'c'}}{${text}}`;
       parts.push(text);
       col += c.colSpan;
     }
@@ -93,6 +94,11 @@ export function toLatex(table: Table): string {
     lines.push(parts.join(' & ') + ' \\\\');
     if (grid) lines.push(ruleBelow(r, table.cols, covered));
     else if (table.style === 'booktabs' && r === table.headerRows - 1) lines.push('\\midrule');
+    else if (table.style === 'booktabs' && r < table.headerRows - 1) {
+      // A group label in an upper header row is underlined over its columns only.
+      const groups = cells.filter((c) => c.colSpan > 1 && c.rowSpan === 1).map((c) => `\\cmidrule(lr){${c.col + 1}-${c.col + c.colSpan}}`);
+      if (groups.length) lines.push(groups.join(' '));
+    }
   });
   if (table.style === 'booktabs') lines.push('\\bottomrule');
   lines.push('\\end{tabular}');
