@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
+import { normalizedEditDistance, normalizeTokens } from '../../server/src/engines/math/latex';
 import { OcrService } from '../../server/src/service';
 import { root, tempDir, writeTemp } from '../fixtures';
 
@@ -34,6 +35,17 @@ describe('auto mode on a composed two-column page', () => {
     assert.deepEqual([...order].sort((a, b) => a - b), order);
     // Axis labels belong to the figure, not to the text.
     assert.doesNotMatch(md, /^0\s+5\s+10/m);
+  });
+
+  it('writes each display formula once, as $$ … $$, even when its fraction was found as several lines', async () => {
+    const result = await service.recognize({ source: { path: page }, mode: 'auto' }, never);
+    const displays = [...result.content.matchAll(/^\$\$\n(.+)\n\$\$$/gm)].map((m) => m[1]!);
+    const formulas = truth.filter((b) => b.type === 'math');
+    assert.equal(displays.length, formulas.length, JSON.stringify(displays));
+    for (const [i, formula] of formulas.entries()) {
+      const distance = normalizedEditDistance(normalizeTokens(formula.content), normalizeTokens(displays[i]!));
+      assert.ok(distance < 0.25, `${displays[i]} vs ${formula.content}: ${distance.toFixed(2)}`);
+    }
   });
 
   it('reads prose set in shaded, ruled frames (an exam page) as text, not as a table or a figure', async () => {

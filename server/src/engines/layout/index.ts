@@ -97,7 +97,7 @@ export class LayoutEngine implements Engine {
     // A selection holding nothing but a formula has no prose to be centred in: judge its lines alone.
     const formulas = tables.length === 0 && figures.length === 0 && lines.length > 0 && lines.length <= 4 && lines.every((l) => looksLikeMath(l, lineHeight))
       ? [lines.reduce((a, l) => ({ ...a, ...union(a, l), text: `${a.text} ${l.text}` }))]
-      : displayFormulaLines(lines, lineHeight);
+      : stackedFormulas(displayFormulaLines(lines, lineHeight), lineHeight);
     const blocks: LayoutBlock[] = [
       ...tables.map((box) => ({ kind: 'table' as const, box })),
       ...figures.map((box) => ({ kind: 'figure' as const, box })),
@@ -123,7 +123,8 @@ export class LayoutEngine implements Engine {
       }
     }
 
-    const placed: LayoutLine[] = lines.filter((l) => !formulas.includes(l));
+    // Lines inside a formula's block (a numerator that reads as plain text) are part of the formula.
+    const placed: LayoutLine[] = lines.filter((l) => !formulas.some((f) => coveredBy(l, f) > 0.5));
     if (this.routes.math?.status().available) {
       start = performance.now();
       await replaceInlineFormulas(placed, flowResults, this.routes.math, request, (b) => subPage(request.page, expand(b, 0, region)));
@@ -211,6 +212,21 @@ export function displayFormulaLines(lines: LayoutLine[], lineHeight: number): La
     const centred = Math.abs((line.x0 + line.x1) / 2 - (left + right) / 2) < 0.08 * width && line.x1 - line.x0 < 0.75 * width && line.x0 - left > 0.1 * width;
     return centred && looksLikeMath(line, lineHeight);
   });
+}
+
+/**
+ * One display formula can be found as several lines (a stacked fraction's numerator, main line and denominator;
+ * limits under an operator): formula lines that overlap horizontally and lie within half a line of each other are
+ * one block, read once.
+ */
+export function stackedFormulas(formulas: LayoutLine[], lineHeight: number): LayoutLine[] {
+  const out: LayoutLine[] = [];
+  for (const f of [...formulas].sort((a, b) => a.y0 - b.y0)) {
+    const last = out[out.length - 1];
+    if (last && f.y0 < last.y1 + 0.5 * lineHeight && Math.min(f.x1, last.x1) > Math.max(f.x0, last.x0)) out[out.length - 1] = { ...last, ...union(last, f), text: `${last.text} ${f.text}` };
+    else out.push(f);
+  }
+  return out;
 }
 
 /** Share of a box's pixels that are ink. */
