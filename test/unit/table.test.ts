@@ -95,6 +95,24 @@ describe('grid inference', () => {
     assert.ok(table.cells.some((c) => c.text === 'Second long label' && c.row === 3));
   });
 
+  it('a parenthesised remark under a label goes on the label; a figure in parentheses starts a row', () => {
+    const rows = (under: string) => inferTable(
+      [
+        box('Group', 0, 0, 40), box('A', 110, 0, 130), box('B', 250, 0, 270),
+        box('Treated', 0, 20, 50), box('1.0', 110, 20, 140), box('2.0', 250, 20, 280),
+        box(under, 0, 33, 50),
+        box('Control', 0, 53, 50), box('3.5', 110, 53, 140), box('4.5', 250, 53, 280),
+      ],
+      { horizontal: [], vertical: [] },
+    );
+    for (const remark of ['(n = 12)', '(mg/L)', '(%)']) {
+      const table = rows(remark);
+      assert.equal(table.rows, 3, remark);
+      assert.ok(table.cells.some((c) => c.text === `Treated ${remark}` && c.row === 1), remark);
+    }
+    assert.equal(rows('(12.5)').rows, 4);
+  });
+
   it('booktabs: the mid rule ends the header', () => {
     const rows = [0, 20, 40, 60].map((y, i) => [box(`r${i}a`, 0, y, 30), box(`r${i}b`, 100, y, 130)]).flat();
     const table = inferTable(rows, { horizontal: [{ at: -4, from: 0, to: 130, thickness: 2 }, { at: 36, from: 0, to: 130, thickness: 1 }, { at: 76, from: 0, to: 130, thickness: 2 }], vertical: [] });

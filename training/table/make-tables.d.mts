@@ -2,11 +2,13 @@
 import type { Canvas } from '@napi-rs/canvas';
 
 export interface TableTruth {
-  style: 'grid' | 'booktabs' | 'plain' | 'grouped';
+  style: 'grid' | 'booktabs' | 'plain' | 'grouped' | 'wrapped';
   headerRows: number;
   rows: number;
   cols: number;
   cells: { row: number; col: number; rowSpan: number; colSpan: number; text: string }[];
 }
 export function makeTable(style: TableTruth['style']): TableTruth;
+/** The truth as a reader writes it: the lines of a wrapped cell ("\n" in `text`) joined by a space. */
+export function truthOf(table: TableTruth): TableTruth;
 export function drawTable(table: TableTruth, family: string, size: number): Canvas;

@@ -1,5 +1,5 @@
 // Renders tables with known structure (ruled grids with spans, booktabs, borderless, booktabs with grouped
-// column headers) for tests and for the
+// column headers, tightly set rows with wrapped labels) for tests and for the
 // self-rendered part of bench:table. Usage: node training/table/make-tables.mjs <outDir> <count> [seed]
 // Writes NNN.png and truth.json ({ file: { style, headerRows, rows, cols, cells:[{row,col,rowSpan,colSpan,text}] } }).
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
@@ -18,6 +18,7 @@ const cellText = (header) => (header ? pick(words) + (random() < 0.3 ? ' ' + pic
 
 export function makeTable(style) {
   if (style === 'grouped') return makeGroupedTable();
+  if (style === 'wrapped') return makeWrappedTable();
   const rows = 3 + Math.floor(random() * 4);
   const cols = 2 + Math.floor(random() * 4);
   const headerRows = 1;
@@ -55,21 +56,49 @@ function makeGroupedTable() {
   return { style: 'grouped', headerRows: 2, rows, cols, cells };
 }
 
+// How a wrapped label goes on: lower-case words, a sample size or a unit in parentheses.
+const continuations = ['with', 'without', 'treated', 'control', 'group', 'only', 'total', 'baseline', '(n = 12)', '(mg/L)', '(%)', '(years)'];
+
+/** Tight rows (as in PubTabNet's papers) whose stub labels wrap onto a second line ("\n" in the text). */
+function makeWrappedTable() {
+  const cols = 3 + Math.floor(random() * 3);
+  const rows = 4 + Math.floor(random() * 4);
+  const cells = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      let text = r === 0 ? pick(words) : c === 0 ? pick(words) + ' ' + pick(words).toLowerCase() : (random() * 100).toFixed(pick([0, 1, 2]));
+      if (r > 0 && c === 0 && random() < 0.5) text += '\n' + pick(continuations) + (random() < 0.3 ? ' ' + pick(continuations) : '');
+      cells.push({ row: r, col: c, rowSpan: 1, colSpan: 1, text });
+    }
+  }
+  return { style: 'wrapped', headerRows: 1, rows, cols, cells };
+}
+
+/** The truth of a table whose wrapped texts are joined into one line each, as a reader would write them. */
+export function truthOf(table) {
+  return { ...table, cells: table.cells.map((c) => ({ ...c, text: c.text.replace(/\n/g, ' ') })) };
+}
+
 export function drawTable(table, family, size) {
   const ctx0 = createCanvas(10, 10).getContext('2d');
   ctx0.font = `${size}px ${family}`;
-  const padX = size * 0.9, rowH = size * 2.0;
+  const padX = size * 0.9;
+  const lineH = size * 1.2, rowPad = table.style === 'wrapped' ? size * 0.35 : size * 0.8;
+  const linesOf = (c) => c.text.split('\n');
+  const widthOf = (c) => Math.max(...linesOf(c).map((l) => ctx0.measureText(l).width));
   const colW = Array(table.cols).fill(0);
-  for (const c of table.cells) if (c.colSpan === 1) colW[c.col] = Math.max(colW[c.col], ctx0.measureText(c.text).width + 2 * padX);
+  for (const c of table.cells) if (c.colSpan === 1) colW[c.col] = Math.max(colW[c.col], widthOf(c) + 2 * padX);
   for (const c of table.cells) {
     if (c.colSpan === 1) continue;
-    const need = ctx0.measureText(c.text).width + 2 * padX;
+    const need = widthOf(c) + 2 * padX;
     const have = colW.slice(c.col, c.col + c.colSpan).reduce((a, b) => a + b, 0);
     if (need > have) for (let k = c.col; k < c.col + c.colSpan; k++) colW[k] += (need - have) / c.colSpan;
   }
   const margin = size * 1.5;
   const width = Math.ceil(colW.reduce((a, b) => a + b, 0) + 2 * margin);
-  const height = Math.ceil(table.rows * rowH + 2 * margin);
+  // Rows as tall as their most wrapped cell; a one-line row is 2 em as before (1.55 em when set tight).
+  const rowH = Array.from({ length: table.rows }, (_, r) => Math.max(...table.cells.filter((c) => c.row === r).map((c) => linesOf(c).length)) * lineH + rowPad);
+  const height = Math.ceil(rowH.reduce((a, b) => a + b, 0) + 2 * margin);
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#fff';
@@ -79,19 +108,25 @@ export function drawTable(table, family, size) {
   ctx.font = `${size}px ${family}`;
   const xs = [margin];
   for (const w of colW) xs.push(xs[xs.length - 1] + w);
-  const ys = Array.from({ length: table.rows + 1 }, (_, r) => margin + r * rowH);
+  const ys = [margin];
+  for (const h of rowH) ys.push(ys[ys.length - 1] + h);
   for (const c of table.cells) {
     const x0 = xs[c.col], x1 = xs[c.col + c.colSpan];
     const y0 = ys[c.row], y1 = ys[c.row + c.rowSpan];
-    const w = ctx.measureText(c.text).width;
-    const x = c.colSpan > 1 ? (x0 + x1 - w) / 2 : x0 + padX;
-    ctx.fillText(c.text, x, (y0 + y1) / 2 + size * 0.35);
+    const lines = linesOf(c);
+    // Single-line rows centre their text; wrapped cells are set from the top, as LaTeX p{} columns are.
+    const first = lines.length > 1 || table.style === 'wrapped' ? y0 + rowPad / 2 + lineH / 2 : (y0 + y1) / 2;
+    lines.forEach((line, k) => {
+      const w = ctx.measureText(line).width;
+      const x = c.colSpan > 1 ? (x0 + x1 - w) / 2 : x0 + padX;
+      ctx.fillText(line, x, first + k * lineH + size * 0.35);
+    });
     if (table.style === 'grid') {
       ctx.lineWidth = Math.max(1, size / 14);
       ctx.strokeRect(Math.round(x0) + 0.5, Math.round(y0) + 0.5, Math.round(x1 - x0), Math.round(y1 - y0));
     }
   }
-  if (table.style === 'booktabs' || table.style === 'grouped') {
+  if (table.style === 'booktabs' || table.style === 'grouped' || table.style === 'wrapped') {
     const rule = (y, w, x0 = xs[0], x1 = xs[xs.length - 1]) => ctx.fillRect(x0, Math.round(y - w / 2), x1 - x0, w);
     const thick = Math.max(2, Math.round(size / 10)), thin = Math.max(1, Math.round(size / 18));
     rule(ys[0], thick);
@@ -105,13 +140,13 @@ export function drawTable(table, family, size) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const truth = {};
-  const styles = ['grid', 'booktabs', 'plain', 'grouped'];
+  const styles = ['grid', 'booktabs', 'plain', 'grouped', 'wrapped'];
   for (let i = 0; i < Number(countArg); i++) {
     const table = makeTable(styles[i % styles.length]);
     const canvas = drawTable(table, pick(['TSerif', 'TSans']), pick([14, 16, 18, 22]));
     const name = String(i).padStart(3, '0') + '.png';
     writeFileSync(join(out, name), await canvas.encode('png'));
-    truth[name] = table;
+    truth[name] = truthOf(table);
   }
   writeFileSync(join(out, 'truth.json'), JSON.stringify(truth, null, 1));
   console.log(`wrote ${countArg} tables to ${out}`);

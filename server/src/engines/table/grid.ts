@@ -214,9 +214,11 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
     const y0 = Math.min(...line.map((b) => b.y0)), y1 = Math.max(...line.map((b) => b.y1));
     const previous = rows[rows.length - 1];
     // A wrapped cell's next line: close below, only in columns the row above fills, and fewer of them.
-    // Numbers and capitalised labels start rows of their own (a row with an empty or unread cell is still a row).
+    // Numbers and capitalised labels start rows of their own (a row with an empty or unread cell is still a row);
+    // lower-case words and a parenthesised remark without figures ("(n = 12)", "(mg/L)", "(%)") go on a label.
     const texts = line.map((b) => b.text.trim());
-    const looksContinued = texts.every((t) => !/^[\d.,%()+\-−–—:;]+$/.test(t)) && /^\p{Ll}/u.test(texts[0] ?? '');
+    const remark = (t: string) => /^\((?:[^\d]*|.*[\p{L}=].*)\)$/u.test(t);
+    const looksContinued = texts.every((t) => remark(t) || !/^[\d.,%()+\-−–—:;]+$/.test(t)) && (/^\p{Ll}/u.test(texts[0] ?? '') || remark(texts[0] ?? ''));
     const continues =
       previous !== undefined &&
       looksContinued &&
