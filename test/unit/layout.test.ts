@@ -72,6 +72,20 @@ describe('layout', () => {
     assert.equal(md, '# Big Title\n\n## Section\n\nBody text line that is long enough.\n\n- first item\n- second item\n2) numbered\n');
   });
 
+  it('does not take a line made taller by a superscript marker for a heading: its letters are body-sized', () => {
+    // Body lines advance 20 px per character; the footnote is 40 px tall (the raised "2") but its letters are no wider.
+    const body = (text: string, y: number) => box(text, 100, y, 100 + 20 * text.length);
+    const md = markdown([
+      body('The first paragraph of the page, in body type.', 0),
+      body('It goes on for another line of the same size.', 34),
+      box('2 The refugees came later', 100, 120, 100 + 18 * 25, 40),
+      box('Larger Heading', 100, 200, 100 + 28 * 14, 45),
+      body('And a paragraph under the heading ends here.', 275),
+    ]);
+    assert.match(md, /^2 The refugees came later$/m);
+    assert.match(md, /^# Larger Heading$/m);
+  });
+
   it('keeps lettered markers and sentences starting with a dot as text, and ordered numbers as printed', () => {
     assert.equal(markdown([box('(a) Mathematics.', 100, 0, 500)]), '(a) Mathematics.\n');
     assert.equal(markdown([box('. Not a bullet', 100, 0, 500)]), '. Not a bullet\n');

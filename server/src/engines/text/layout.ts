@@ -271,7 +271,11 @@ export function paragraphs(blocks: LayoutLine[][]): Paragraph[] {
       else if (run.length) textParagraphs(run, bodyHeight, out);
     }
   }
-  markHeadings(out, bodyHeight);
+  // Type size shows in the width of the letters too: a line made taller by a superscript (a footnote's marker)
+  // is not set larger.
+  const advance = (lines: LayoutLine[]) => lines.reduce((w, l) => w + l.x1 - l.x0, 0) / Math.max(1, lines.reduce((n, l) => n + l.text.length, 0));
+  const bodyAdvance = median(all.filter((l) => l.text.length >= 20).map((l) => advance([l])));
+  markHeadings(out, bodyHeight, (p) => !bodyAdvance || advance(p.lines) >= bodyAdvance);
   return out;
 }
 
@@ -313,9 +317,9 @@ function textParagraphs(block: LayoutLine[], bodyHeight: number, out: Paragraph[
 }
 
 /** Short, unpunctuated paragraphs in clearly larger type are headings; the largest size on the page is level 1. */
-function markHeadings(out: Paragraph[], bodyHeight: number): void {
+function markHeadings(out: Paragraph[], bodyHeight: number, wideLetters: (p: Paragraph) => boolean): void {
   const headingHeight = (p: Paragraph) => median(p.lines.map((l) => l.y1 - l.y0));
-  const headings = out.filter((p) => p.kind === 'paragraph' && p.lines.length <= 2 && p.text.length < 120 && !/[.,;]$/.test(p.text) && headingHeight(p) >= 1.25 * bodyHeight);
+  const headings = out.filter((p) => p.kind === 'paragraph' && p.lines.length <= 2 && p.text.length < 120 && !/[.,;]$/.test(p.text) && headingHeight(p) >= 1.25 * bodyHeight && wideLetters(p));
   const sizes = [...new Set(headings.map((p) => Math.round(headingHeight(p) / (0.15 * bodyHeight))))].sort((a, b) => b - a);
   for (const p of headings) {
     p.kind = 'heading';
