@@ -147,6 +147,14 @@ describe('word space recovery', () => {
     assert.equal(insertWordSpaces([char('a', 0), char('b', 2), char('c', 5)], image), 'ab c');
   });
 
+  it('splits two figures only at a column gap: the ink beside a tabular 1 is as wide as a word space', () => {
+    // "1" (narrow ink in its cell) then "52": a 14 px gap inside the number, 40 px to the next cell's "7".
+    const image = line([[6, 10], [24, 34], [36, 46], [86, 96]]);
+    assert.equal(insertWordSpaces([char('1', 0), char('5', 3), char('2', 5), char('7', 11)], image), '152 7');
+    // Letters at the same gap are two words.
+    assert.equal(insertWordSpaces([char('a', 0), char('b', 3), char('c', 5), char('d', 11)], image), 'a bc d');
+  });
+
   it('never splits before closing punctuation or between CJK characters', () => {
     const image = line([[4, 14], [40, 44], [80, 90], [120, 130]]);
     assert.equal(insertWordSpaces([char('a', 0), char('.', 5), char('中', 10), char('文', 15)], image), 'a.中文');

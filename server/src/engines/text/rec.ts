@@ -179,10 +179,13 @@ export function wordSpans(chars: CtcChar[], line: RgbImage, options: SpaceOption
   // In a monospaced line a space is an empty cell, whatever the ink beside a narrow letter suggests.
   const gaps = pitch ? chars.slice(1).map((b, i) => (spaceImpossible(chars[i]!, b) ? NaN : (centre(b) - centre(chars[i]!)) / pitch)) : characterGaps(chars, line);
   const threshold = pitch ? monospaceSpaceCells : spaceThreshold(gaps, options);
+  // Figures are set in fixed-width cells (tabular figures): the ink beside a 1 is as wide as a word space, so
+  // between two digits only a gap as wide as a table's column gap counts.
+  const figures = (i: number) => !pitch && /\p{Nd}/u.test(chars[i - 1]!.char) && /\p{Nd}/u.test(chars[i]!.char);
   const words: CtcChar[][] = [];
   let current: CtcChar[] = [];
   chars.forEach((c, i) => {
-    const split = c.char === ' ' || (i > 0 && gaps[i - 1]! >= threshold);
+    const split = c.char === ' ' || (i > 0 && gaps[i - 1]! >= (figures(i) ? Math.max(threshold, figureGapRatio) : threshold));
     if (split && current.length) {
       words.push(current);
       current = [];
@@ -199,6 +202,8 @@ export function wordSpans(chars: CtcChar[], line: RgbImage, options: SpaceOption
 }
 
 const centre = (c: CtcChar) => (c.start + c.end) / 2;
+/** Gap between two digits, as a share of the ink band, that separates two numbers (table cells apart). */
+const figureGapRatio = 0.9;
 /** Centre distance, in cells, from which two letters of a monospaced line have an empty cell (a space) between them. */
 const monospaceSpaceCells = 1.6;
 
