@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
     limit: { type: 'string' },
     dpi: { type: 'string' },
     pad: { type: 'string', default: '2' },
-    count: { type: 'string', default: '60' },
+    count: { type: 'string', default: '100' },
     seed: { type: 'string', default: '4242' },
     'save-crops': { type: 'string' },
     'with-truth': { type: 'boolean', default: false },
