@@ -11,6 +11,7 @@ describe('inline formula spans', () => {
     assert.deepEqual(spans('we set α = 0.5 and β < 1/2 here'), ['α = 0.5', 'β < 1/2']);
     assert.deepEqual(spans('the map f(x) is smooth'), ['f(x)']);
     assert.deepEqual(spans('for 0<α<π /2 to hold'), ['0<α<π /2']);
+    assert.deepEqual(spans('where 2x = 1 holds'), ['2x = 1']);
   });
 
   it('takes degree signs and short garbled words the recogniser was unsure of', () => {
@@ -59,6 +60,11 @@ describe('alphanumericAgreement', () => {
   });
   it('is low for a formula the model made up', () => {
     assert.ok(alphanumericAgreement('\\begin{aligned}\\mathbf{v}&=\\mathbf{u}\\end{aligned}', 'x元 = e"lIn') < 0.5);
+  });
+  it('counts a Greek letter and the Latin letter the text recogniser read it as as one letter', () => {
+    assert.equal(alphanumericAgreement('\\rho\\neq\\pi', 'p ≠ π'), 1);
+    assert.equal(alphanumericAgreement('\\nu+\\omega', 'v + ω'), 1);
+    assert.ok(alphanumericAgreement('\\rho', 'q') < 0.5);
   });
   it('is 1 when neither reading has letters or digits', () => {
     assert.equal(alphanumericAgreement('\\leq', '≤'), 1);

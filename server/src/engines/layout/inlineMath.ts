@@ -22,8 +22,9 @@ const mathSymbol = /[=+<>^_±×÷∑∏∫√∞≤≥≠≈≡∼∝→←↦�
 // f(x), g(t,s), P(A|B): a one-letter function applied to a short argument.
 const functionCall = /^[A-Za-z]\([A-Za-z0-9,|+\-]{1,8}\)[.,;:]?$/;
 // Words that continue a formula without being math by themselves: one-letter variables (not the English words
-// "a", "A", "I"), numbers, brackets, slashes, minus signs, a letter with digits (x2 is usually x² or x₂ read flat).
-const continuation = /^(?:[B-HJ-Zb-z]|[A-Za-z]?[0-9()[\]{}|,./\-−']*[0-9()[\]{}|/\-−][0-9()[\]{}|,./\-−']*)$/;
+// "a", "A", "I"), numbers, brackets, slashes, minus signs, a letter with digits (x2 is usually x² or x₂ read flat),
+// a coefficient with its variable (2x).
+const continuation = /^(?:[B-HJ-Zb-z]|[A-Za-z]?[0-9()[\]{}|,./\-−']*[0-9()[\]{}|/\-−][0-9()[\]{}|,./\-−']*|[0-9]+[A-Za-z])$/;
 
 /** Maximal runs of words that look like a formula: continuation words around at least one math-like word. */
 export function mathSpans(words: readonly Word[]): { from: number; to: number }[] {
@@ -69,10 +70,18 @@ export function isFormula(latex: string, text: string): boolean {
  * formula it was trained on), not the formula on the page.
  */
 export function alphanumericAgreement(latex: string, text: string): number {
-  const fromLatex = normalizeTokens(latex).filter((t) => /^[A-Za-z0-9]$/.test(t));
-  const fromText = [...text.replace(/[^A-Za-z0-9]/g, '')];
+  const fromLatex = normalizeTokens(latex).map((t) => greekLookalike[t.replace(/^\\(?:var)?/, '')] ?? t).filter((t) => /^[A-Za-z0-9]$/.test(t));
+  const fromText = [...text].map((c) => greekLookalike[c] ?? c).filter((c) => /^[A-Za-z0-9]$/.test(c));
   return 1 - normalizedEditDistance(fromLatex, fromText);
 }
+
+// The text recogniser reads a Greek letter as the Latin letter it looks like (ρ as p, ν as v); those count as the
+// same letter on both sides, by LaTeX name and by character.
+const greekLookalike: Record<string, string> = Object.fromEntries(
+  ([['alpha', 'α', 'a'], ['beta', 'β', 'B'], ['gamma', 'γ', 'y'], ['epsilon', 'ε', 'e'], ['eta', 'η', 'n'], ['iota', 'ι', 'i'], ['kappa', 'κ', 'k'],
+    ['mu', 'μ', 'u'], ['nu', 'ν', 'v'], ['rho', 'ρ', 'p'], ['sigma', 'σ', 'o'], ['tau', 'τ', 't'], ['upsilon', 'υ', 'u'], ['chi', 'χ', 'x'], ['omega', 'ω', 'w']] as const)
+    .flatMap(([name, char, latin]) => [[name, latin], [char, latin]]),
+);
 
 /** Least agreement between the two readings for the math one to replace the text. */
 export const minAgreement = 0.5;
