@@ -2,6 +2,13 @@ import type { Quad } from '../protocol';
 
 export type Point = [number, number];
 
+/** The middle value (the upper one of two for an even count), 0 for none. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
+
 /** Andrew's monotone chain; returns the hull counter-clockwise without repeating the first point. */
 export function convexHull(points: Point[]): Point[] {
   const sorted = [...points].sort((a, b) => a[0] - b[0] || a[1] - b[1]);

@@ -8,6 +8,7 @@ import { cropImage, toGray, type RgbImage } from '../../pipeline/image';
 import type { LoadedPage } from '../../pipeline/load';
 import type { EngineStatus, Quad } from '../../protocol';
 import type { Engine, EngineRequest, EngineResult } from '../engine';
+import { median } from '../geometry';
 import { binarize, findRules, typicalGlyphHeight } from '../table/rules';
 import { otsu } from '../text/rec';
 import { textLines, uprightBounds, type TextEngine } from '../text';
@@ -21,7 +22,6 @@ export interface Routes {
   chem?: Engine;
 }
 
-const median = (v: number[]) => (v.length ? [...v].sort((a, b) => a - b)[v.length >> 1]! : 0);
 // Atom labels and groups drawn in structures: O, NH, OH, CH3, Cl, N+, H2N, CO2H, OMe…
 const atomLabel = /^(?:[A-Z][a-z]?\d*[+-]?){1,4}$|^(?:OMe|OEt|Me|Et|Ph|Ac|Bn|Boc|tBu|iPr)$/;
 /** The chemistry engine's confidence when most of its runs agree and OSRA scores the answer ≥ 0.5 (engines/chem). */

@@ -4,6 +4,7 @@
  * tables). Spans come from missing rule segments (ruled grids) or from text that crosses column gaps.
  */
 import type { TextBox } from '../text/layout';
+import { median } from '../geometry';
 import type { Rule, Rules } from './rules';
 
 /** A recognised text box; the same shape the text layout uses. */
@@ -26,12 +27,6 @@ export interface Table {
   /** How the source draws its rules; LaTeX output mirrors it. */
   style: 'grid' | 'booktabs' | 'plain';
 }
-
-const median = (values: number[]): number => {
-  if (values.length === 0) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
-};
 
 /** Merges positions closer than `tolerance` (a rule drawn twice, or anti-aliased over two pixel rows). */
 export function clusterPositions(values: number[], tolerance: number): number[] {
@@ -247,8 +242,9 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
     // \midrule, one that cuts through text is not a \cmidrule.
     const clash = [...above.cells.keys()].some((c) => under.includes(c) && !labels.some(([k]) => k === c));
     if (labels.length !== 1 || clash) continue;
-    for (const [c] of labels) above.cells.delete(c);
-    above.cells.set(under[0]!, { span: under.length, boxes: labels.flatMap(([, cell]) => cell.boxes) });
+    const [column, label] = labels[0]!;
+    above.cells.delete(column);
+    above.cells.set(under[0]!, { span: under.length, boxes: label.boxes });
   }
   const cells: TableCell[] = [];
   rows.forEach((row, r) => {

@@ -3,6 +3,7 @@
  * recovery of the English word spaces the zh+en model tends to drop.
  */
 import type { RgbImage } from '../../pipeline/image';
+import { median } from '../geometry';
 
 export const recHeight = 48;
 /** One output frame per 8 input columns (the network downsamples width by 8). */
@@ -144,9 +145,10 @@ export const defaultSpaceOptions: SpaceOptions = { gapRatio: 0.35, medianFactor:
  * as a share of the line height; NaN where a space is impossible or already there (punctuation, CJK, model spaces).
  */
 export function characterGaps(chars: CtcChar[], line: RgbImage, bandShare = 0.15): number[] {
-  const ink = columnInk(line);
+  const dark = glyphInk(line);
+  const ink = columnInk(line, dark);
   // Gaps are measured against the text's own ink height, not the crop's, which depends on the box margin.
-  const scale = inkBand(line, bandShare);
+  const scale = inkBand(line, bandShare, dark);
   return chars.slice(1).map((b, i) => {
     const a = chars[i]!;
     if (spaceImpossible(a, b)) return NaN;
@@ -230,11 +232,6 @@ export function monospacePitch(chars: CtcChar[], minCoherence: number): number |
   }
   // Under two frames (16 px at the recogniser's 48 px height) a frame is too coarse to tell one cell from two.
   return pitch >= 2 && best >= Math.max(minCoherence, 3 / Math.sqrt(xs.length)) ? pitch : undefined;
-}
-
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
 }
 
 function spaceImpossible(a: CtcChar, b: CtcChar): boolean {
@@ -325,8 +322,7 @@ export function glyphInk(line: RgbImage): Uint8Array {
 }
 
 /** Height of the band of rows whose glyph-pixel count reaches `share` of the busiest row's. */
-export function inkBand(line: RgbImage, share: number): number {
-  const dark = glyphInk(line);
+export function inkBand(line: RgbImage, share: number, dark = glyphInk(line)): number {
   const rows = new Uint32Array(line.height);
   for (let y = 0; y < line.height; y++) for (let x = 0; x < line.width; x++) rows[y]! += dark[y * line.width + x]!;
   const peak = Math.max(...rows);
@@ -338,8 +334,7 @@ export function inkBand(line: RgbImage, share: number): number {
 }
 
 /** Per column: does it hold glyph ink? */
-export function columnInk(line: RgbImage): Uint8Array {
-  const dark = glyphInk(line);
+export function columnInk(line: RgbImage, dark = glyphInk(line)): Uint8Array {
   const ink = new Uint8Array(line.width);
   for (let x = 0; x < line.width; x++) {
     let count = 0;
