@@ -127,7 +127,8 @@ redistributed derivatives of the formula lists.
 
 
 def export_onnx(m, enc_file, dec_file):
-    """The two ONNX graphs (files or file-like objects); from_onnx.py relies on this being the one export."""
+    """The two ONNX graphs (files or file-like objects); from_onnx.py relies on this being the one export.
+    Returns the exported encoder and decoder modules."""
     L, H, dh = len(m.dec), m.dec[0].sa.h, m.dec[0].sa.dh
     enc = EncoderWrap(m).eval()
     dec = DecoderWrap(m).eval()
@@ -147,6 +148,7 @@ def export_onnx(m, enc_file, dec_file):
                       dynamic_axes={'token': {0: 'batch'}, 'cross_k': {1: 'batch', 3: 'S'}, 'cross_v': {1: 'batch', 3: 'S'},
                                     'past_k': {1: 'batch', 3: 'T'}, 'past_v': {1: 'batch', 3: 'T'},
                                     'logits': {0: 'batch'}, 'present_k': {1: 'batch', 3: 'T1'}, 'present_v': {1: 'batch', 3: 'T1'}})
+    return enc, dec
 
 
 def main():
@@ -162,8 +164,7 @@ def main():
     L, H, dh = len(m.dec), m.dec[0].sa.h, m.dec[0].sa.dh
     V = m.cfg['vocab_size']
 
-    export_onnx(m, os.path.join(a.out, 'encoder.onnx'), os.path.join(a.out, 'decoder.onnx'))
-    enc, dec = EncoderWrap(m).eval(), DecoderWrap(m).eval()
+    enc, dec = export_onnx(m, os.path.join(a.out, 'encoder.onnx'), os.path.join(a.out, 'decoder.onnx'))
     try:
         import onnx
         for f in ('encoder.onnx', 'decoder.onnx'):
