@@ -1,5 +1,7 @@
 // Renders synthetic English text lines (several fonts, sizes, blur, noise) with known text, for tuning the
 // word-space recovery of the text engine. Our own data: never ../shared/eval. Output: <out>/NNN.png + lines.json
+// (+ faces.json). Faces come from Debian's fonts-liberation, fonts-dejavu-core and fonts-urw-base35; a missing one is
+// skipped, which changes the set — install all three to reproduce the figures quoted in rec.ts.
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import sharp from 'sharp';
 import { mkdirSync, writeFileSync, readdirSync } from 'node:fs';
