@@ -26,11 +26,9 @@ const fontFiles = [
   '/usr/share/fonts/opentype/urw-base35/NimbusMonoPS-Regular.otf',
 ];
 const families = [];
+// registerFromPath answers null for a missing file (the canvas would silently draw another face).
 fontFiles.forEach((file, i) => {
-  try {
-    GlobalFonts.registerFromPath(file, `F${i}`);
-    families.push(`F${i}`);
-  } catch {}
+  if (GlobalFonts.registerFromPath(file, `F${i}`)) families.push(`F${i}`);
 });
 // Word list from prose written for this script, shuffled into lines.
 const words = `the of and to in is was for that with as by on are from be this which or at an not have were it has but also its been their
