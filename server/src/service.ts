@@ -141,7 +141,11 @@ export class OcrService {
     const engine = this.engineFor(mode);
     const t = performance.now();
     const result = await engine.recognize({ page, token, report });
-    const toPage = (p: [number, number]): [number, number] => [page.originX + p[0] / page.scale, page.originY + p[1] / page.scale];
+    const { width, height } = page.image;
+    const toPage = (p: [number, number]): [number, number] => {
+      const [x, y] = result.turned ? [width - p[0], height - p[1]] : p;
+      return [page.originX + x / page.scale, page.originY + y / page.scale];
+    };
     return {
       mode,
       content: result.content,

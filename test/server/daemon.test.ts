@@ -59,6 +59,20 @@ describe('OCR daemon over stdio', () => {
     for (const key of ['decode', 'detect', 'recognize', 'total']) assert.ok(result.timings[key]! >= 0, key);
   });
 
+  it('reads a scan that was fed upside down', async () => {
+    const turned = path.join(dir, 'upside-down.png');
+    await sharp(samplePng).rotate(180).png().toFile(turned);
+    for (const mode of ['text', 'auto'] as const) {
+      const result = await daemon.connection.sendRequest(RecognizeRequest.type, { source: { path: turned }, mode });
+      assert.match(result.content, /^# Reading Old Field Notes\n/, mode);
+      assert.match(result.content, /The survey of 1923 recorded every well in the valley, but the notebooks were never transcribed\./, mode);
+      // Boxes stay in the pixels of the image as given: the title (110–165 px down when upright) is at the bottom.
+      const title = result.lines.find((l) => l.text === 'Reading Old Field Notes')!;
+      const ys = title.box.map((p) => p[1]);
+      assert.ok(Math.min(...ys) > result.page.height - 180 && Math.max(...ys) < result.page.height - 100, `${mode}: ${JSON.stringify(title.box)}`);
+    }
+  });
+
   it('reads a region only, given in page pixels', async () => {
     const result = await daemon.connection.sendRequest(RecognizeRequest.type, {
       source: { path: samplePng },

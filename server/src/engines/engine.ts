@@ -22,6 +22,8 @@ export interface EngineResult {
   math?: RecognizeResult['math'];
   layout?: RecognizeResult['layout'];
   chem?: RecognizeResult['chem'];
+  /** The page was read turned by 180° (it was upside down): the boxes are in the turned raster. */
+  turned?: boolean;
 }
 
 /** The one interface every recognition engine (text, math, table, chem, layout) implements. */

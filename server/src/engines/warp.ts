@@ -1,12 +1,16 @@
 import type { RgbImage } from '../pipeline/image';
 import type { RotatedRect } from './geometry';
 
-/** Keys' cubic convolution kernel (a = -0.5), the sharpest of the common interpolators without ringing halos. */
-function cubic(t: number): number {
-  const x = Math.abs(t);
-  if (x <= 1) return (1.5 * x - 2.5) * x * x + 1;
-  if (x < 2) return ((-0.5 * x + 2.5) * x - 4) * x + 2;
-  return 0;
+/**
+ * Keys' cubic convolution weights (a = -0.5), the sharpest of the common interpolators without ringing halos, for
+ * the four taps at distances 1 + t, t, 1 - t, 2 - t (0 ≤ t < 1) from the sample point.
+ */
+function cubicWeights(t: number, out: Float64Array): void {
+  const a = 1 + t, c = 1 - t, d = 2 - t;
+  out[0] = ((-0.5 * a + 2.5) * a - 4) * a + 2;
+  out[1] = (1.5 * t - 2.5) * t * t + 1;
+  out[2] = (1.5 * c - 2.5) * c * c + 1;
+  out[3] = ((-0.5 * d + 2.5) * d - 4) * d + 2;
 }
 
 /**
@@ -19,7 +23,8 @@ export function warpRect(image: RgbImage, rect: RotatedRect, outWidth: number, o
   const ux = Math.cos(rect.angle), uy = Math.sin(rect.angle);
   const sx = rect.width / outWidth, sy = rect.height / outHeight;
   const { width: w, height: h, data } = image;
-  const wx = [0, 0, 0, 0], wy = [0, 0, 0, 0];
+  const row = w * 3;
+  const wx = new Float64Array(4), wy = new Float64Array(4);
   for (let oy = 0; oy < outHeight; oy++) {
     const v = (oy + 0.5) * sy - rect.height / 2;
     for (let ox = 0; ox < outWidth; ox++) {
@@ -28,25 +33,35 @@ export function warpRect(image: RgbImage, rect: RotatedRect, outWidth: number, o
       const fy = rect.cy + u * uy + v * ux - 0.5;
       const ix = Math.floor(fx), iy = Math.floor(fy);
       const tx = fx - ix, ty = fy - iy;
-      for (let k = 0; k < 4; k++) {
-        wx[k] = cubic(tx - (k - 1));
-        wy[k] = cubic(ty - (k - 1));
-      }
+      cubicWeights(tx, wx);
+      cubicWeights(ty, wy);
       let r = 0, g = 0, b = 0;
-      for (let j = 0; j < 4; j++) {
-        const yy = iy + j - 1;
-        for (let i = 0; i < 4; i++) {
-          const xx = ix + i - 1;
-          const weight = wx[i]! * wy[j]!;
-          if (xx < 0 || yy < 0 || xx >= w || yy >= h) {
-            r += 255 * weight;
-            g += 255 * weight;
-            b += 255 * weight;
-          } else {
-            const p = (yy * w + xx) * 3;
-            r += data[p]! * weight;
-            g += data[p + 1]! * weight;
-            b += data[p + 2]! * weight;
+      if (ix >= 1 && iy >= 1 && ix + 2 < w && iy + 2 < h) {
+        // All 16 taps inside the image: the common case, without a bounds test per tap.
+        let p = (iy - 1) * row + (ix - 1) * 3;
+        for (let j = 0; j < 4; j++, p += row) {
+          const a = wy[j]!;
+          const w0 = wx[0]! * a, w1 = wx[1]! * a, w2 = wx[2]! * a, w3 = wx[3]! * a;
+          r += data[p]! * w0 + data[p + 3]! * w1 + data[p + 6]! * w2 + data[p + 9]! * w3;
+          g += data[p + 1]! * w0 + data[p + 4]! * w1 + data[p + 7]! * w2 + data[p + 10]! * w3;
+          b += data[p + 2]! * w0 + data[p + 5]! * w1 + data[p + 8]! * w2 + data[p + 11]! * w3;
+        }
+      } else {
+        for (let j = 0; j < 4; j++) {
+          const yy = iy + j - 1;
+          for (let i = 0; i < 4; i++) {
+            const xx = ix + i - 1;
+            const weight = wx[i]! * wy[j]!;
+            if (xx < 0 || yy < 0 || xx >= w || yy >= h) {
+              r += 255 * weight;
+              g += 255 * weight;
+              b += 255 * weight;
+            } else {
+              const q = (yy * w + xx) * 3;
+              r += data[q]! * weight;
+              g += data[q + 1]! * weight;
+              b += data[q + 2]! * weight;
+            }
           }
         }
       }
