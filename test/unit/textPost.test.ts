@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { dbPostprocess, detPreprocess, unclip } from '../../server/src/engines/text/det';
 import { characterGaps, ctcDecode, defaultSpaceOptions, insertWordSpaces, monospacePitch, preferPageScript, type CtcChar } from '../../server/src/engines/text/rec';
+import { englishLexicon, lexiconOf, looksEnglish, spellWord } from '../../server/src/engines/text/lexicon';
 import { createImage } from '../../server/src/pipeline/image';
 
 const frames = (rows: number[][]) => Float32Array.from(rows.flat());
@@ -79,6 +80,19 @@ describe('CTC decoding', () => {
     assert.deepEqual(chars.map((c) => c.char).join(''), 'aab');
     assert.deepEqual(chars.map((c) => [c.start, c.end]), [[0, 1], [3, 3], [4, 4]]);
     assert.ok(Math.abs(chars[0]!.prob - 0.9) < 1e-6);
+  });
+  it("keeps the runner-up at a character's peak and the letter of the blank frames before it", () => {
+    const probs = frames([
+      [0.1, 0.6, 0.3, 0.0], // 'a', runner-up 'b'
+      [0.05, 0.9, 0.05, 0.0], // 'a' at its peak: runner-up 'b' (0.05)
+      [0.7, 0.05, 0.25, 0.0], // blank, 'b' best of the rest
+      [0.1, 0.0, 0.9, 0.0], // 'b'
+    ]);
+    const [a, b] = ctcDecode(probs, 0, 4, 4, alphabet);
+    assert.equal(a!.second?.char, 'b');
+    assert.ok(Math.abs(a!.second!.prob - 0.05) < 1e-6);
+    assert.equal(b!.dropped?.char, 'b');
+    assert.ok(Math.abs(b!.dropped!.prob - 0.25) < 1e-6);
   });
   it('stops at the valid frames of a padded batch', () => {
     const probs = frames([[0, 1, 0, 0], [0, 0, 1, 0]]);
@@ -192,5 +206,34 @@ describe('word space recovery', () => {
       return { char: c, start: Math.floor(at), end: Math.ceil(at), prob: 1 };
     });
     assert.equal(monospacePitch(chars, defaultSpaceOptions.monospaceCoherence), undefined);
+  });
+});
+
+describe('lexicon check', () => {
+  const lexicon = lexiconOf(['also', 'primal', 'shuffles', 'collective', 'loth', 'lists']);
+  /** Characters as the recogniser reports them: [char, prob, runner-up?, its prob?]. */
+  const read = (...cs: [string, number, string?, number?][]): CtcChar[] =>
+    cs.map(([char, prob, second, secondProb], i) => ({ char, prob, start: 2 * i, end: 2 * i, ...(second ? { second: { char: second, prob: secondProb! } } : {}) }));
+  it('takes the runner-up letter that makes a word', () => {
+    assert.equal(spellWord(read(['a', 1], ['i', 0.87, 'l', 0.11], ['s', 1], ['o', 1]), lexicon), 'also');
+    // A non-letter becomes a letter inside a run of letters; punctuation around the word stays.
+    assert.equal(spellWord(read(['p', 1], ['r', 1], ['i', 1], ['m', 1], ['a', 1], ['!', 0.57, 'l', 0.42], [',', 1]), lexicon), 'primal,');
+  });
+  it('puts back a merged doubled letter and a letter sharing its frames', () => {
+    assert.equal(spellWord(read(['s', 1], ['h', 1], ['u', 1], ['f', 1], ['l', 1], ['e', 1], ['s', 1]), lexicon), 'shuffles');
+    assert.equal(spellWord(read(['c', 1], ['o', 1], ['l', 1], ['l', 0.75, 'e', 0.24], ['c', 1], ['t', 1], ['i', 1], ['v', 1], ['e', 1]), lexicon), 'collective');
+  });
+  it('leaves words alone that are in the lexicon, lack evidence, or are mostly figures', () => {
+    assert.equal(spellWord(read(['l', 0.6, 'i', 0.4], ['i', 1], ['s', 1], ['t', 1], ['s', 1]), lexicon), 'lists');
+    // "aiso" with no runner-up for its i: nothing says it was an l.
+    assert.equal(spellWord(read(['a', 1], ['i', 1], ['s', 1], ['o', 1]), lexicon), 'aiso');
+    assert.equal(spellWord(read(['1', 0.6, 'l', 0.4], ['0', 0.6, 'o', 0.4], ['t', 1], ['h', 1]), lexicon), '10th');
+  });
+  it('is used on English text only', () => {
+    const english = englishLexicon();
+    const words = (text: string) => text.split(' ').filter((w) => w.length >= 3);
+    assert.ok(looksEnglish(words('The survey recorded every well in the valley but the notebooks were never transcribed'), english));
+    assert.ok(!looksEnglish(words('Die Vermessung verzeichnete jeden Brunnen aber die Notizbücher wurden nie abgeschrieben'), english));
+    assert.ok(!looksEnglish(words('Chaque page mêle tableaux croquis texte courant'), english));
   });
 });

@@ -9,6 +9,7 @@ import { hasBulletAtStart, type GrayPage } from './bullets';
 import { dbPostprocess, detPreprocess, type DetectedBox } from './det';
 import { columnGapRatio, groupLines, paragraphs, readingOrder, toMarkdown, type Gutter, type LayoutLine, type TextBox } from './layout';
 import { findGutters, splitAtGutters } from './gutters';
+import { englishLexicon, looksEnglish, spellWord, type Lexicon } from './lexicon';
 import { findTextModels, readAlphabet, type TextModelPaths } from './models';
 import { ctcDecode, otsu, preferPageScript, recFrameWidth, recHeight, recPreprocess, splitAtGaps, wordSpans, type CtcChar, type WordSpan } from './rec';
 
@@ -203,6 +204,7 @@ export class TextEngine implements Engine {
     const read = await this.recognizeCrops(models, upright, token);
     preferPageScript(read);
     const lines = read.map((chars, i) => segmentLine(chars, upright[i]!, options.splitGapRatio));
+    if (looksEnglish(plainWords(lines), englishLexicon())) spellCheck(lines, englishLexicon());
     timings.recognize = performance.now() - start;
     const boxes = lines.flatMap((segments, i) => {
       const rect = rects[i]!;
@@ -349,6 +351,18 @@ function segmentLine(chars: CtcChar[], crop: RgbImage, splitGapRatio?: number): 
     const confidence = segment.chars.length ? segment.chars.reduce((s, c) => s + c.prob, 0) / segment.chars.length : 0;
     return { text: words.map((w) => w.text).join(' '), words, confidence, x0: segment.x0, x1: segment.x1 };
   });
+}
+
+/** Words of three letters and more, as read, without the punctuation around them. */
+const plainWords = (lines: RecognizedSegment[][]) =>
+  lines.flat().flatMap((segment) => segment.words.map((w) => w.text.replace(/^\P{L}+|\P{L}+$/gu, ''))).filter((w) => w.length >= 3 && /^\p{L}+$/u.test(w));
+
+/** Re-spells each word with the lexicon (see `spellWord`); changes `lines` in place. */
+function spellCheck(lines: RecognizedSegment[][], lexicon: Lexicon): void {
+  for (const segment of lines.flat()) {
+    for (const word of segment.words) word.text = spellWord(word.chars, lexicon);
+    segment.text = segment.words.map((w) => w.text).join(' ');
+  }
 }
 
 /**

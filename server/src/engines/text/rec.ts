@@ -38,6 +38,10 @@ export interface CtcChar {
   prob: number;
   /** For a CJK or full-width character: the best class outside those scripts at its peak frame ('' = blank). */
   narrow?: { char: string; prob: number };
+  /** The runner-up character at its peak frame (the lexicon check tries it). */
+  second?: { char: string; prob: number };
+  /** The likeliest character in the blank frames just before this one: a letter the greedy path dropped. */
+  dropped?: { char: string; prob: number };
 }
 
 /** CJK, kana, hangul, CJK punctuation and full-width forms: the scripts of the zh model's extra classes. */
@@ -62,17 +66,28 @@ export function ctcDecode(probs: Float32Array, offset: number, frames: number, c
   const chars: CtcChar[] = [];
   const wide = wideMask(alphabet);
   let previous = 0;
+  let dropped: { char: string; prob: number } | undefined;
   for (let t = 0; t < Math.min(frames, validFrames); t++) {
     const row = offset + t * classes;
     let best = 0;
     let bestProb = probs[row]!;
     let narrow = 0;
     let narrowProb = bestProb;
+    // The best non-blank class other than the winner.
+    let runner = 0;
+    let runnerProb = 0;
     for (let k = 1; k < classes; k++) {
       const p = probs[row + k]!;
       if (p > bestProb) {
+        if (best !== 0 && bestProb > runnerProb) {
+          runnerProb = bestProb;
+          runner = best;
+        }
         bestProb = p;
         best = k;
+      } else if (p > runnerProb) {
+        runnerProb = p;
+        runner = k;
       }
       if (p > narrowProb && !wide[k]) {
         narrowProb = p;
@@ -80,15 +95,23 @@ export function ctcDecode(probs: Float32Array, offset: number, frames: number, c
       }
     }
     const alternative = wide[best] ? { char: narrow === 0 ? '' : (alphabet[narrow - 1] ?? ''), prob: narrowProb } : undefined;
+    const second = runner === 0 ? undefined : { char: alphabet[runner - 1] ?? '', prob: runnerProb };
     if (best !== 0 && best === previous) {
       const last = chars[chars.length - 1]!;
       last.end = t;
       if (bestProb > last.prob) {
         last.prob = bestProb;
         if (alternative) last.narrow = alternative;
+        if (second) last.second = second;
       }
     } else if (best !== 0) {
-      chars.push({ char: alphabet[best - 1] ?? '', start: t, end: t, prob: bestProb, ...(alternative ? { narrow: alternative } : {}) });
+      chars.push({
+        char: alphabet[best - 1] ?? '', start: t, end: t, prob: bestProb,
+        ...(alternative ? { narrow: alternative } : {}), ...(second ? { second } : {}), ...(dropped ? { dropped } : {}),
+      });
+      dropped = undefined;
+    } else if (second && second.prob > (dropped?.prob ?? 0)) {
+      dropped = second;
     }
     previous = best;
   }
@@ -173,6 +196,8 @@ export interface WordSpan {
   x0: number;
   x1: number;
   confidence: number;
+  /** The characters read, for a second look at the word (the lexicon). */
+  chars: CtcChar[];
 }
 
 /** The line's words (split where `insertWordSpaces` puts a space), with where they are on the line. */
@@ -200,6 +225,7 @@ export function wordSpans(chars: CtcChar[], line: RgbImage, options: SpaceOption
     x0: Math.max(0, w[0]!.start * recFrameWidth),
     x1: Math.min(line.width, (w[w.length - 1]!.end + 1) * recFrameWidth),
     confidence: w.reduce((s, c) => s + c.prob, 0) / w.length,
+    chars: w,
   }));
 }
 
