@@ -31,6 +31,16 @@ describe('ruling lines', () => {
     assert.equal(rules.vertical[0]!.at, 50.5);
   });
 
+  it('a shaded band with light text is not a row of vertical rules; a rule at its edge still is', () => {
+    const img = blank(300, 120);
+    // A filled band 60 px tall whose light "letters" are 6 px wide holes with 2 px of fill between them.
+    for (let y = 10; y < 70; y++) hline(img, y, 10, 290);
+    for (let y = 25; y < 55; y++) for (let x = 20; x < 280; x += 8) for (let k = 0; k < 6; k++) img.ink[y * 300 + x + k] = 0;
+    vline(img, 150, 70, 115); // a real rule under the band, paper on both sides
+    const rules = findRules(img, opts, opts);
+    assert.deepEqual(rules.vertical.map((r) => r.at), [150.5]);
+  });
+
   it('estimates the skew of rotated text rows', () => {
     const img = blank(400, 200);
     const angle = (2 * Math.PI) / 180;
@@ -78,6 +88,31 @@ describe('grid inference', () => {
     assert.deepEqual([wrapped.rows, wrapped.cols], [2, 3]);
   });
 
+  it('ruled pairs: a label and its figure between two rules are two columns, each body line a row', () => {
+    // Two ruled columns (x = 0|200|400), each holding an "Age" label and a count; rules under the header only.
+    const H = (at: number, from: number, to: number) => ({ at, from, to, thickness: 1 });
+    const rules: Rules = { horizontal: [H(0, 0, 400), H(24, 0, 400), H(130, 0, 400)], vertical: [H(0, 0, 130), H(200, 0, 130), H(400, 0, 130)] };
+    const header = [box('Age', 10, 6, 40), box('Total', 120, 6, 170), box('Age', 210, 6, 240), box('Total', 320, 6, 370)];
+    const body = [0, 1, 2, 3].flatMap((i) => [
+      box(`${i} years`, 10, 32 + 22 * i, 70), box(`${3 + i},533,692`, 120, 32 + 22 * i, 190),
+      box(`${40 + i} years`, 210, 32 + 22 * i, 275), box(`${2 + i},468,083`, 320, 32 + 22 * i, 390),
+    ]);
+    const table = inferTable([...header, ...body], rules);
+    assert.deepEqual([table.rows, table.cols], [5, 4]);
+    assert.deepEqual(table.cells.filter((c) => c.row === 2).map((c) => c.text), ['1 years', '4,533,692', '41 years', '3,468,083']);
+    assert.ok(table.cells.every((c) => c.rowSpan === 1 && c.colSpan === 1));
+    // A header label centred over the pair spans both of its columns.
+    const spanned = inferTable([box('Total population', 40, 6, 160), box('Age', 210, 6, 240), box('Total', 320, 6, 370), ...body], rules);
+    assert.deepEqual(spanned.cells.filter((c) => c.row === 0).map((c) => [c.text, c.colSpan]), [['Total population', 2], ['Age', 1], ['Total', 1]]);
+  });
+  it('a frame whose sides are the only vertical rules does not make a ruled grid of one column', () => {
+    const H = (at: number, from: number, to: number) => ({ at, from, to, thickness: 1 });
+    const rules: Rules = { horizontal: [H(0, 0, 300), H(24, 0, 300), H(48, 0, 300), H(72, 0, 300)], vertical: [H(0, 0, 72), H(300, 0, 72)] };
+    const boxes = [box('Country', 10, 6, 70), box('Share', 200, 6, 250), box('Austria', 10, 30, 70), box('92.9', 220, 30, 250), box('Belgium', 10, 54, 75), box('0', 240, 54, 250)];
+    const table = inferTable(boxes, rules);
+    assert.deepEqual([table.rows, table.cols], [3, 2]);
+    assert.deepEqual(table.cells.filter((c) => c.row === 1).map((c) => c.text), ['Austria', '92.9']);
+  });
   it('borderless: columns from alignment, wrapped cells joined, header spanning columns', () => {
     const table = inferTable(
       [

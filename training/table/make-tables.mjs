@@ -1,6 +1,6 @@
 // Renders tables with known structure (ruled grids with spans, booktabs, borderless, booktabs with grouped
-// column headers, tightly set rows with wrapped labels) for tests and for the
-// self-rendered part of bench:table. Usage: node training/table/make-tables.mjs <outDir> <count> [seed]
+// column headers, tightly set rows with wrapped labels, ruled columns over unruled rows, a shaded header band)
+// for tests and for the self-rendered part of bench:table. Usage: node training/table/make-tables.mjs <outDir> <count> [seed]
 // Writes NNN.png and truth.json ({ file: { style, headerRows, rows, cols, cells:[{row,col,rowSpan,colSpan,text}] } }).
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,8 @@ const cellText = (header) => (header ? pick(words) + (random() < 0.3 ? ' ' + pic
 export function makeTable(style) {
   if (style === 'grouped') return makeGroupedTable();
   if (style === 'wrapped') return makeWrappedTable();
+  if (style === 'columns') return makeColumnsTable();
+  if (style === 'shaded') return { ...makeColumnsTable(), style: 'shaded', pairs: false };
   const rows = 3 + Math.floor(random() * 4);
   const cols = 2 + Math.floor(random() * 4);
   const headerRows = 1;
@@ -74,6 +76,25 @@ function makeWrappedTable() {
   return { style: 'wrapped', headerRows: 1, rows, cols, cells };
 }
 
+/**
+ * The statistical-report table: every column ruled, body rows set tight with no rule between them, and often
+ * label/figure pairs side by side in one ruled column ("Age | Total population" three times across the page).
+ */
+function makeColumnsTable() {
+  const pairs = random() < 0.5;
+  const cols = pairs ? 2 * (2 + Math.floor(random() * 2)) : 3 + Math.floor(random() * 3);
+  const rows = 5 + Math.floor(random() * 8);
+  const cells = [];
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const label = pairs ? c % 2 === 0 : c === 0;
+      const text = r === 0 ? pick(words) : label ? pick(words) + (random() < 0.4 ? ' ' + pick(words).toLowerCase() : '') : Math.floor(random() * 10 ** (2 + Math.floor(random() * 5))).toLocaleString('en-US');
+      cells.push({ row: r, col: c, rowSpan: 1, colSpan: 1, text });
+    }
+  }
+  return { style: 'columns', headerRows: 1, rows, cols, cells, pairs };
+}
+
 /** The truth of a table whose wrapped texts are joined into one line each, as a reader would write them. */
 export function truthOf(table) {
   return { ...table, cells: table.cells.map((c) => ({ ...c, text: c.text.replace(/\n/g, ' ') })) };
@@ -83,7 +104,7 @@ export function drawTable(table, family, size) {
   const ctx0 = createCanvas(10, 10).getContext('2d');
   ctx0.font = `${size}px ${family}`;
   const padX = size * 0.9;
-  const lineH = size * 1.2, rowPad = table.style === 'wrapped' ? size * 0.35 : size * 0.8;
+  const lineH = size * 1.2, rowPad = table.style === 'wrapped' || table.style === 'columns' ? size * 0.35 : size * 0.8;
   const linesOf = (c) => c.text.split('\n');
   const widthOf = (c) => Math.max(...linesOf(c).map((l) => ctx0.measureText(l).width));
   const colW = Array(table.cols).fill(0);
@@ -110,7 +131,14 @@ export function drawTable(table, family, size) {
   for (const w of colW) xs.push(xs[xs.length - 1] + w);
   const ys = [margin];
   for (const h of rowH) ys.push(ys[ys.length - 1] + h);
+  // A report's table: a coloured header band with white labels, a thin grey rule under every row, no columns ruled.
+  const shadedHeader = table.style === 'shaded';
+  if (shadedHeader) {
+    ctx.fillStyle = pick(['#f28c28', '#1f4e79', '#6d6d6d']);
+    ctx.fillRect(xs[0], ys[0], xs[xs.length - 1] - xs[0], ys[1] - ys[0]);
+  }
   for (const c of table.cells) {
+    ctx.fillStyle = shadedHeader && c.row === 0 ? '#fff' : '#000';
     const x0 = xs[c.col], x1 = xs[c.col + c.colSpan];
     const y0 = ys[c.row], y1 = ys[c.row + c.rowSpan];
     const lines = linesOf(c);
@@ -126,6 +154,19 @@ export function drawTable(table, family, size) {
       ctx.strokeRect(Math.round(x0) + 0.5, Math.round(y0) + 0.5, Math.round(x1 - x0), Math.round(y1 - y0));
     }
   }
+  if (table.style === 'shaded') {
+    const w = Math.max(1, Math.round(size / 14));
+    ctx.fillStyle = '#888';
+    for (let r = 2; r <= table.rows; r++) ctx.fillRect(xs[0], Math.round(ys[r]), xs[xs.length - 1] - xs[0], w);
+  }
+  if (table.style === 'columns') {
+    const w = Math.max(1, Math.round(size / 14));
+    ctx.fillRect(xs[0], ys[0], xs[xs.length - 1] - xs[0], w);
+    ctx.fillRect(xs[0], ys[1], xs[xs.length - 1] - xs[0], w);
+    ctx.fillRect(xs[0], ys[table.rows], xs[xs.length - 1] - xs[0], w);
+    // Pairs share one ruled column: no rule between a label and its figure.
+    xs.forEach((x, k) => (!table.pairs || k % 2 === 0) && ctx.fillRect(Math.round(x), ys[0], w, ys[table.rows] - ys[0]));
+  }
   if (table.style === 'booktabs' || table.style === 'grouped' || table.style === 'wrapped') {
     const rule = (y, w, x0 = xs[0], x1 = xs[xs.length - 1]) => ctx.fillRect(x0, Math.round(y - w / 2), x1 - x0, w);
     const thick = Math.max(2, Math.round(size / 10)), thin = Math.max(1, Math.round(size / 18));
@@ -140,7 +181,7 @@ export function drawTable(table, family, size) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const truth = {};
-  const styles = ['grid', 'booktabs', 'plain', 'grouped', 'wrapped'];
+  const styles = ['grid', 'booktabs', 'plain', 'grouped', 'wrapped', 'columns', 'shaded'];
   for (let i = 0; i < Number(countArg); i++) {
     const table = makeTable(styles[i % styles.length]);
     const canvas = drawTable(table, pick(['TSerif', 'TSans']), pick([14, 16, 18, 22]));

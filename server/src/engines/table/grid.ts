@@ -73,9 +73,14 @@ export function inferTable(boxes: CellBox[], rules: Rules): Table {
   const extent = boxes.length
     ? { x0: Math.min(...boxes.map((b) => b.x0)), y0: Math.min(...boxes.map((b) => b.y0)), x1: Math.max(...boxes.map((b) => b.x1)), y1: Math.max(...boxes.map((b) => b.y1)) }
     : { x0: 0, y0: 0, x1: 0, y1: 0 };
-  // Vertical rules that cross most of the text area make a ruled grid.
+  // Vertical rules between columns of text make a ruled grid; a frame's sides alone (or the edge of a shaded
+  // band) do not.
   const tall = rules.vertical.filter((r) => r.to - r.from > 1.2 * h);
-  return dropCoveredRows(tall.length >= 1 && rules.horizontal.length >= 2 ? ruledGrid(boxes, rules, h, extent) : alignedGrid(boxes, rules, h));
+  const between = tall.filter((r) => {
+    const beside = boxes.filter((b) => (b.y0 + b.y1) / 2 > r.from && (b.y0 + b.y1) / 2 < r.to);
+    return beside.some((b) => b.x1 <= r.at) && beside.some((b) => b.x0 >= r.at);
+  });
+  return dropCoveredRows(between.length >= 1 && rules.horizontal.length >= 2 ? ruledGrid(boxes, rules, h, extent) : alignedGrid(boxes, rules, h));
 }
 
 function ruledGrid(boxes: CellBox[], rules: Rules, h: number, extent: { x0: number; y0: number; x1: number; y1: number }): Table {
@@ -87,9 +92,14 @@ function ruledGrid(boxes: CellBox[], rules: Rules, h: number, extent: { x0: numb
   if (extent.x1 > xs[xs.length - 1]! + 0.3 * h) xs = [...xs, extent.x1 + 1];
   if (extent.y0 < ys[0]! - 0.3 * h) ys = [extent.y0 - 1, ...ys];
   if (extent.y1 > ys[ys.length - 1]! + 0.3 * h) ys = [...ys, extent.y1 + 1];
+  const unruled = unruledColumns(boxes, xs, h);
+  xs = unruled.xs;
   const split = splitFigureRows(boxes, xs, ys, h);
   ys = split.ys;
   const rows = ys.length - 1, cols = xs.length - 1;
+  // Across a column boundary no rule draws, a cell spans only where its text crosses it (a header over a pair).
+  const crossed = (x: number, r: number) =>
+    boxes.some((b) => (b.y0 + b.y1) / 2 >= ys[r]! && (b.y0 + b.y1) / 2 < ys[r + 1]! && b.x0 < x - tolerance && b.x1 > x + tolerance);
   // Union-find over grid positions: neighbours not separated by a drawn rule belong to one cell.
   const parent = Array.from({ length: rows * cols }, (_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
@@ -98,7 +108,10 @@ function ruledGrid(boxes: CellBox[], rules: Rules, h: number, extent: { x0: numb
   };
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
-      if (c + 1 < cols && coverage(rules.vertical, xs[c + 1]!, ys[r]!, ys[r + 1]!, tolerance) < 0.5) union(r * cols + c, r * cols + c + 1);
+      if (c + 1 < cols) {
+        const apart = unruled.added.has(c + 1) ? !crossed(xs[c + 1]!, r) : coverage(rules.vertical, xs[c + 1]!, ys[r]!, ys[r + 1]!, tolerance) >= 0.5;
+        if (!apart) union(r * cols + c, r * cols + c + 1);
+      }
       if (r + 1 < rows && !split.added.has(r + 1) && coverage(rules.horizontal, ys[r + 1]!, xs[c]!, xs[c + 1]!, tolerance) < 0.5) union(r * cols + c, (r + 1) * cols + c);
     }
   }
@@ -128,6 +141,49 @@ function ruledGrid(boxes: CellBox[], rules: Rules, h: number, extent: { x0: numb
   return { rows, cols, cells, headerRows: rows > 1 ? 1 : 0, style: 'grid' };
 }
 
+/**
+ * Column boundaries inside a ruled column: statistical tables often rule only every other column, a label and its
+ * figure standing side by side between two rules. A boundary goes where a vertical strip at least a line high
+ * wide is free of text in (nearly) every box of the column, with text on both sides of it in at least a third of
+ * the boxes each. Returns the column positions with the new ones and the indices of the new ones.
+ */
+function unruledColumns(boxes: CellBox[], xs: number[], h: number): { xs: number[]; added: Set<number> } {
+  const out: number[] = [xs[0]!];
+  const added = new Set<number>();
+  for (let c = 0; c + 1 < xs.length; c++) {
+    const left = xs[c]!, right = xs[c + 1]!;
+    const inside = boxes.filter((b) => (b.x0 + b.x1) / 2 >= left && (b.x0 + b.x1) / 2 < right);
+    const width = Math.ceil(right - left);
+    if (inside.length >= 4 && width > 3 * h) {
+      const covering = new Int32Array(width);
+      for (const b of inside) for (let x = Math.max(0, Math.floor(b.x0 - left)); x < Math.min(width, Math.ceil(b.x1 - left)); x++) covering[x]!++;
+      // A header over the pair may cross the strip.
+      const allowed = Math.max(1, Math.floor(0.1 * inside.length));
+      let best: [number, number] | undefined;
+      for (let x = 0; x < width; ) {
+        if (covering[x]! > allowed) {
+          x++;
+          continue;
+        }
+        let end = x;
+        while (end < width && covering[end]! <= allowed) end++;
+        if (x > 0 && end < width && end - x >= h && (!best || end - x > best[1] - best[0])) best = [x, end];
+        x = end;
+      }
+      if (best) {
+        const at = left + (best[0] + best[1]) / 2;
+        const before = inside.filter((b) => b.x1 <= at).length, after = inside.filter((b) => b.x0 >= at).length;
+        if (before >= inside.length / 3 && after >= inside.length / 3) {
+          out.push(at);
+          added.add(out.length - 1);
+        }
+      }
+    }
+    out.push(right);
+  }
+  return { xs: out, added };
+}
+
 /** A cell's text that is a figure: digits with their signs, separators and units of measure at most. */
 const figure = /^[-+−±~<>≤≥]?[\d.,]+(?:\s*[%‰]|\s*[±]\s*[\d.,]+)?$|^[-–—]$/;
 
@@ -145,9 +201,13 @@ function splitFigureRows(boxes: CellBox[], xs: number[], ys: number[], h: number
     const inBand = boxes.filter((b) => (b.y0 + b.y1) / 2 >= ys[r]! && (b.y0 + b.y1) / 2 < ys[r + 1]!);
     const lines = textLines(inBand);
     const columns = xs.slice(0, -1).map((x, c) => inBand.filter((b) => (b.x0 + b.x1) / 2 >= x && (b.x0 + b.x1) / 2 < xs[c + 1]!));
+    // Lines a column has text on; a column of figures must run down (nearly) every line of the band.
+    const linesHeld = (column: CellBox[]) => lines.filter((line) => column.some((b) => line.includes(b))).length;
+    const figureColumns = columns.filter((column) => column.some((b) => figure.test(b.text.trim())));
     const aligned =
       lines.length >= 2 &&
-      columns.every((column) => column.length === 0 || (column.length === lines.length && lines.every((line) => column.filter((b) => line.includes(b)).length === 1))) &&
+      figureColumns.length > 0 &&
+      figureColumns.every((column) => linesHeld(column) >= Math.max(2, 0.75 * lines.length)) &&
       inBand.filter((b) => figure.test(b.text.trim())).length >= 0.5 * inBand.length;
     if (aligned) {
       for (let i = 1; i < lines.length; i++) {

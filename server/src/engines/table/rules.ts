@@ -40,10 +40,26 @@ export interface RuleOptions {
 }
 
 export function findRules(image: BinaryImage, horizontalOptions: RuleOptions, verticalOptions: RuleOptions): Rules {
-  return {
-    horizontal: scan(image, 'horizontal', horizontalOptions),
-    vertical: scan(image, 'vertical', verticalOptions),
+  const drawn = (direction: 'horizontal' | 'vertical', options: RuleOptions) => scan(image, direction, options).filter((rule) => !insideFill(image, direction, rule));
+  return { horizontal: drawn('horizontal', horizontalOptions), vertical: drawn('vertical', verticalOptions) };
+}
+
+/**
+ * A run inside a filled area (a shaded header band with light text, once binarised) is ink between two letters
+ * of the fill, not a drawn rule: a rule has paper on at least one side along its length (letters beside a rule
+ * ink well under a third of it; the fill beside a run between letter holes, a half and more).
+ */
+function insideFill(image: BinaryImage, direction: 'horizontal' | 'vertical', rule: Rule): boolean {
+  const offset = Math.ceil(rule.thickness / 2) + 2;
+  const share = (across: number) => {
+    const line = Math.round(across);
+    const lines = direction === 'horizontal' ? image.height : image.width;
+    if (line < 0 || line >= lines) return 0;
+    let ink = 0;
+    for (let pos = Math.floor(rule.from); pos < Math.ceil(rule.to); pos++) ink += direction === 'horizontal' ? image.ink[line * image.width + pos]! : image.ink[pos * image.width + line]!;
+    return ink / Math.max(1, Math.ceil(rule.to) - Math.floor(rule.from));
   };
+  return share(rule.at - offset) > 0.3 && share(rule.at + offset) > 0.3;
 }
 
 /** Long runs per scan line, then runs on neighbouring scan lines that overlap are merged into one rule. */
