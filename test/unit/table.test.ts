@@ -33,12 +33,15 @@ describe('ruling lines', () => {
 
   it('a shaded band with light text is not a row of vertical rules; a rule at its edge still is', () => {
     const img = blank(300, 120);
-    // A filled band 60 px tall whose light "letters" are 6 px wide holes with 2 px of fill between them.
+    // A filled band 60 px tall whose light "letters" are 3 px wide holes with 5 px of fill between them.
     for (let y = 10; y < 70; y++) hline(img, y, 10, 290);
-    for (let y = 25; y < 55; y++) for (let x = 20; x < 280; x += 8) for (let k = 0; k < 6; k++) img.ink[y * 300 + x + k] = 0;
-    vline(img, 150, 70, 115); // a real rule under the band, paper on both sides
+    for (let y = 25; y < 55; y++) for (let x = 20; x < 280; x += 8) for (let k = 0; k < 3; k++) img.ink[y * 300 + x + k] = 0;
+    vline(img, 150, 74, 118); // a real rule under the band, paper on both sides
     const rules = findRules(img, opts, opts);
     assert.deepEqual(rules.vertical.map((r) => r.at), [150.5]);
+    assert.deepEqual(rules.horizontal, []);
+    // In a table crop the band's lower edge is a rule (it ends the header).
+    assert.deepEqual(findRules(img, { ...opts, fillEdges: true }, opts).horizontal.map((r) => [r.at, r.from, r.to]), [[70, 10, 290]]);
   });
 
   it('estimates the skew of rotated text rows', () => {

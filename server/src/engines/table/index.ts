@@ -71,7 +71,7 @@ export class TableEngine implements Engine {
     const rules = findRules(
       binary,
       // Floors in pixels keep letter strokes of small type (glyphs 4–6 px tall) from passing as rules.
-      { minLength: Math.max(30, 6 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
+      { minLength: Math.max(30, 6 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2, fillEdges: true },
       { minLength: Math.max(16, 2.5 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
     );
     timings.rules = performance.now() - start;

@@ -37,6 +37,11 @@ export interface RuleOptions {
   maxThickness: number;
   /** Gaps up to this many pixels inside a run are bridged. */
   maxGap: number;
+  /**
+   * Also a rule: the lower edge of a long block too thick to be one (a shaded header band ends there). For
+   * horizontal rules of a table crop only, where such blocks are bands and shaded rows.
+   */
+  fillEdges?: boolean;
 }
 
 export function findRules(image: BinaryImage, horizontalOptions: RuleOptions, verticalOptions: RuleOptions): Rules {
@@ -102,10 +107,21 @@ function scan(image: BinaryImage, direction: 'horizontal' | 'vertical', options:
     done.push(...open);
     open = next;
   }
-  return done
+  const rules = done
     .filter((o) => o.last - o.first + 1 <= options.maxThickness)
-    .map((o) => ({ at: (o.first + o.last + 1) / 2, from: o.from, to: o.to, thickness: o.last - o.first + 1 }))
-    .sort((a, b) => a.at - b.at || a.from - b.from);
+    .map((o) => ({ at: (o.first + o.last + 1) / 2, from: o.from, to: o.to, thickness: o.last - o.first + 1 }));
+  if (options.fillEdges) {
+    // Paper below the block: its edge, not the fill above a line of light letters.
+    const paperBelow = (o: Open) => {
+      let ink = 0;
+      for (let pos = o.from; pos < o.to; pos++) ink += at(o.last + 1, pos);
+      return ink < 0.3 * (o.to - o.from);
+    };
+    for (const o of done) {
+      if (o.last - o.first + 1 > options.maxThickness && o.last + 1 < lines && paperBelow(o)) rules.push({ at: o.last + 1, from: o.from, to: o.to, thickness: 1 });
+    }
+  }
+  return rules.sort((a, b) => a.at - b.at || a.from - b.from);
 }
 
 /** Removes rule pixels so that text recognition and ink measurements see only text. */
