@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { dbPostprocess, detPreprocess, unclip } from '../../server/src/engines/text/det';
 import { characterGaps, ctcDecode, defaultSpaceOptions, insertWordSpaces, monospacePitch, preferPageScript, type CtcChar } from '../../server/src/engines/text/rec';
-import { englishLexicon, lexiconOf, looksEnglish, spellWord } from '../../server/src/engines/text/lexicon';
+import { loadEnglishLexicon, lexiconOf, looksEnglish, spellWord } from '../../server/src/engines/text/lexicon';
 import { createImage } from '../../server/src/pipeline/image';
 
 const frames = (rows: number[][]) => Float32Array.from(rows.flat());
@@ -230,7 +230,7 @@ describe('lexicon check', () => {
     assert.equal(spellWord(read(['1', 0.6, 'l', 0.4], ['0', 0.6, 'o', 0.4], ['t', 1], ['h', 1]), lexicon), '10th');
   });
   it('is used on English text only', () => {
-    const english = englishLexicon();
+    const english = loadEnglishLexicon();
     const words = (text: string) => text.split(' ').filter((w) => w.length >= 3);
     assert.ok(looksEnglish(words('The survey recorded every well in the valley but the notebooks were never transcribed'), english));
     assert.ok(!looksEnglish(words('Die Vermessung verzeichnete jeden Brunnen aber die Notizbücher wurden nie abgeschrieben'), english));

@@ -51,8 +51,7 @@ export class LayoutEngine implements Engine {
   async recognize(request: EngineRequest): Promise<EngineResult> {
     const timings: Record<string, number> = {};
     // Lines are cut at wide gaps so that table cells (and columns the detector joined) arrive as separate boxes.
-    const read = await this.text.readPage(request.page.image, request.token, request.report, timings, { splitGapRatio: columnGapRatio, words: true });
-    const { image, boxes: results, turned } = read;
+    const { image, boxes: results, turned } = await this.text.readPage(request.page.image, request.token, request.report, timings, { splitGapRatio: columnGapRatio, words: true });
     // Everything below (regions, crops for the other engines, boxes) works on the page as it was read.
     if (turned) request = { ...request, page: { ...request.page, image } };
     const boxes = uprightBounds(results);
@@ -115,13 +114,13 @@ export class LayoutEngine implements Engine {
         if (error instanceof OcrError && error.kind === 'modeNotAvailable') return undefined;
         throw error;
       });
-      if (result) return { ...result, timings: { ...timings, ...result.timings }, layout: { kind: sole.kind, blocks: quads(blocks) }, ...(turned ? { turned } : {}) };
+      if (result) return { ...result, timings: { ...timings, ...result.timings }, layout: { kind: sole.kind, blocks: quads(blocks) }, turned };
     }
     if (blocks.length === 0 || (figures.length === 1 && lines.length === 0)) {
       // A drawing with no text: a molecule if the chemistry engine reads one.
       if (figures.length === 1 && this.routes.chem) {
         const chem = await this.routes.chem.recognize(request).catch(() => undefined);
-        if (chem && chem.confidence > 0.3) return { ...chem, timings: { ...timings, ...chem.timings }, layout: { kind: 'chem', blocks: quads(blocks) }, ...(turned ? { turned } : {}) };
+        if (chem && chem.confidence > 0.3) return { ...chem, timings: { ...timings, ...chem.timings }, layout: { kind: 'chem', blocks: quads(blocks) }, turned };
       }
     }
 
@@ -183,7 +182,7 @@ export class LayoutEngine implements Engine {
       models: this.text.status().models.map((m) => m.name),
       timings,
       layout: { kind: sole?.kind ?? 'text', blocks: quads([...blocks.map((b) => (molecules.includes(b) ? { ...b, kind: 'chem' as const } : b)), ...furniture]) },
-      ...(turned ? { turned } : {}),
+      turned,
     };
   }
 }

