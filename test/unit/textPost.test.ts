@@ -210,7 +210,7 @@ describe('word space recovery', () => {
 });
 
 describe('lexicon check', () => {
-  const lexicon = lexiconOf(['also', 'primal', 'shuffles', 'collective', 'loth', 'lists']);
+  const lexicon = lexiconOf(['also', 'primal', 'shuffles', 'collective', 'loth', 'lists', 'cardinality', 'bloat']);
   /** Characters as the recogniser reports them: [char, prob, runner-up?, its prob?]. */
   const read = (...cs: [string, number, string?, number?][]): CtcChar[] =>
     cs.map(([char, prob, second, secondProb], i) => ({ char, prob, start: 2 * i, end: 2 * i, ...(second ? { second: { char: second, prob: secondProb! } } : {}) }));
@@ -222,6 +222,13 @@ describe('lexicon check', () => {
   it('puts back a merged doubled letter and a letter sharing its frames', () => {
     assert.equal(spellWord(read(['s', 1], ['h', 1], ['u', 1], ['f', 1], ['l', 1], ['e', 1], ['s', 1]), lexicon), 'shuffles');
     assert.equal(spellWord(read(['c', 1], ['o', 1], ['l', 1], ['l', 0.75, 'e', 0.24], ['c', 1], ['t', 1], ['i', 1], ['v', 1], ['e', 1]), lexicon), 'collective');
+  });
+  it('puts back a narrow letter a worn scan fused away, in long lower-case words only', () => {
+    const letters = (word: string) => read(...[...word].map((c): [string, number] => [c, 1]));
+    assert.equal(spellWord(letters('cardinaity'), lexicon), 'cardinality');
+    // Short words have too many one-letter neighbours ("boat" is not "bloat"); names keep their spelling.
+    assert.equal(spellWord(letters('boat'), lexicon), 'boat');
+    assert.equal(spellWord(letters('Cardinaity'), lexicon), 'Cardinaity');
   });
   it('leaves words alone that are in the lexicon, lack evidence, or are mostly figures', () => {
     assert.equal(spellWord(read(['l', 0.6, 'i', 0.4], ['i', 1], ['s', 1], ['t', 1], ['s', 1]), lexicon), 'lists');

@@ -49,6 +49,14 @@ const minAlternativeProb = 0.05;
 const minDroppedProb = 0.1;
 /** The weight of a doubled letter that left no trace in the frames (below any runner-up taken as evidence). */
 const doubledLetterPrior = 0.02;
+/**
+ * The weight of a narrow letter that left no trace at all: on a worn scan an "l" or "i" beside a round letter can
+ * fuse into it ("cardinaity"). Below the doubled letter's, and only in long lower-case words, where one such
+ * insertion rarely makes another word.
+ */
+const narrowLetterPrior = 0.01;
+const narrowLetters = ['l', 'i', 't', 'f', 'r', 'j'];
+const minNarrowInsertRun = 6;
 /** Shorter runs are left alone: "Il", "ot", "I1" have too many readings. */
 const minRunLength = 3;
 
@@ -83,6 +91,8 @@ interface Edit {
   char: string;
   /** log of the probability ratio (≤ 0 for a replacement). */
   cost: number;
+  /** A narrow letter backed by no frame at all: never two of them in one word. */
+  narrowGuess?: boolean;
 }
 
 function spellRun(run: CtcChar[], lexicon: Lexicon, letterAlternative: (c: CtcChar) => { char: string; prob: number } | undefined): string[] | undefined {
@@ -107,6 +117,11 @@ function spellRun(run: CtcChar[], lexicon: Lexicon, letterAlternative: (c: CtcCh
     // the frames says so, so only in lower-case words of four letters and more: names ("Tel" → "Tell") stay.
     if (isLetter(c.char) && lowerCase && run.length >= 4) edits.push({ at, insert: true, char: c.char, cost: Math.log(doubledLetterPrior) });
   });
+  if (lowerCase && run.length >= minNarrowInsertRun) {
+    for (let at = 1; at < run.length; at++) {
+      for (const char of narrowLetters) edits.push({ at, insert: true, char, cost: Math.log(narrowLetterPrior), narrowGuess: true });
+    }
+  }
   const apply = (chosen: Edit[]) => {
     const chars: string[] = [];
     for (let at = 0; at <= run.length; at++) {
@@ -126,7 +141,7 @@ function spellRun(run: CtcChar[], lexicon: Lexicon, letterAlternative: (c: CtcCh
   };
   for (const [i, e] of edits.entries()) {
     consider([e]);
-    for (const f of edits.slice(i + 1)) if (f.at !== e.at || f.insert !== e.insert) consider([e, f]);
+    for (const f of edits.slice(i + 1)) if ((f.at !== e.at || f.insert !== e.insert) && !(e.narrowGuess && f.narrowGuess)) consider([e, f]);
   }
   return best?.chars;
 }
