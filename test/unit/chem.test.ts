@@ -216,6 +216,13 @@ describe('chem preprocessing and consensus', () => {
     assert.deepEqual(r.invalid, ['C1CC']);
     const tie = await consensus([[{ smiles: 'CCN', confidence: 1 }], [{ smiles: 'CCO', confidence: 2 }]]);
     assert.equal(tie.winner?.smiles, 'CCO');
+    // Two runs that split the drawing into pieces agree on a piece: half a vote each, the whole molecule wins.
+    const pieces = await consensus([
+      [{ smiles: 'CCc1ccccc1', confidence: 4 }],
+      [{ smiles: 'CCC', confidence: 0.1 }, { smiles: 'Cc1ccccc1', confidence: 0.7 }],
+      [{ smiles: 'Cc1ccccc1', confidence: 0.9 }, { smiles: 'CO', confidence: 0.2 }],
+    ]);
+    assert.equal(pieces.winner?.smiles, 'CCc1ccccc1');
     assert.ok(chemConfidence(3, 3, 2) > 0.95);
     assert.ok(chemConfidence(2, 3, 1) > 0.9);
     assert.ok(chemConfidence(1, 3, 1) > 0.5 && chemConfidence(1, 3, 1) < 0.6);

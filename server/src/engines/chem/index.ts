@@ -39,7 +39,10 @@ export interface ChemEngineOptions {
 
 interface Vote {
   smiles: string;
+  /** Runs that read this structure. */
   votes: number;
+  /** Their votes, a run that read several structures counting half. */
+  weight: number;
   confidence: number;
   /** OSRA's original text of the most confident run, before canonicalisation. */
   raw: string;
@@ -146,7 +149,10 @@ export class ChemEngine implements Engine {
 
 /**
  * Each run votes for its most confident valid structure (canonical SMILES); most votes wins, ties go to the
- * higher OSRA confidence. `invalid` lists answers RDKit rejected, for the error message when nothing is valid.
+ * higher OSRA confidence. A run that split the selection into several valid structures has half a vote: a selection
+ * holds one drawing, so the pieces are a broken reading (two binarised runs each reading the same fragment
+ * outvoted the whole molecule read from the grey crop). On our tuning set 192 vs 191 of 300 right with full votes.
+ * `invalid` lists answers RDKit rejected, for the error message when nothing is valid.
  */
 export async function consensus(runs: OsraCandidate[][]): Promise<{ winner?: Vote; invalid: string[]; answered: number }> {
   const tally = new Map<string, Vote>();
@@ -154,24 +160,28 @@ export async function consensus(runs: OsraCandidate[][]): Promise<{ winner?: Vot
   let answered = 0;
   for (const candidates of runs) {
     let best: { smiles: string; confidence: number; raw: string } | undefined;
+    let valid = 0;
     for (const c of candidates) {
       const smiles = await tryCanonical(c.smiles);
       if (!smiles) {
         invalid.push(c.smiles);
         continue;
       }
+      valid++;
       const confidence = c.confidence ?? 0;
       if (!best || confidence > best.confidence) best = { smiles, confidence, raw: c.smiles };
     }
     if (!best) continue;
     answered++;
+    const weight = valid > 1 ? 0.5 : 1;
     const vote = tally.get(best.smiles);
     if (vote) {
       vote.votes++;
+      vote.weight += weight;
       if (best.confidence > vote.confidence) Object.assign(vote, { confidence: best.confidence, raw: best.raw });
-    } else tally.set(best.smiles, { smiles: best.smiles, votes: 1, confidence: best.confidence, raw: best.raw });
+    } else tally.set(best.smiles, { smiles: best.smiles, votes: 1, weight, confidence: best.confidence, raw: best.raw });
   }
-  const winner = [...tally.values()].sort((a, b) => b.votes - a.votes || b.confidence - a.confidence)[0];
+  const winner = [...tally.values()].sort((a, b) => b.weight - a.weight || b.confidence - a.confidence)[0];
   return { winner, invalid, answered };
 }
 
