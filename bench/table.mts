@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     pad: { type: 'string', default: '2' },
     count: { type: 'string', default: '100' },
     seed: { type: 'string', default: '4242' },
+    /** Font sizes of the synthetic tables in px (make-tables.mjs picks among them); 8,9 is journal type at 72 dpi. */
+    sizes: { type: 'string', default: '14,16,18,22' },
     'save-crops': { type: 'string' },
     'with-truth': { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -205,7 +207,7 @@ function syntheticItems(): Item[] {
   // Rendered afresh each run (a few seconds), so a change to the generator is always measured; removed on exit.
   const dir = mkdtempSync(join(tmpdir(), 'formatted-ocr-bench-tables-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  execFileSync(process.execPath, [join(root, 'training/table/make-tables.mjs'), dir, args.count!, args.seed!], { stdio: 'ignore' });
+  execFileSync(process.execPath, [join(root, 'training/table/make-tables.mjs'), dir, args.count!, args.seed!, args.sizes!], { stdio: 'ignore' });
   const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as Record<string, { style: string; headerRows: number; cells: GridCell[] }>;
   return Object.entries(truth).map(([name, t]) => ({ set: 'synthetic', group: t.style, id: name, path: join(dir, name), truth: gridHtml(t.cells, t.headerRows), options: {} }));
 }
@@ -359,7 +361,7 @@ async function main() {
     'pubtabnet-examples': 'PNG; GT HTML from structure + cell tokens (with <b>/<i>/<sup> markup)',
     'pubtabnet-minival': 'PNG; GT `src/sample_gt.json` (with markup)',
     icdar2013: `PDF regions from -reg.xml (+${pad} pt), ${dpi ?? 300} dpi; thead/tbody merged on both sides (no header annotation), whitespace collapsed`,
-    synthetic: `make-tables.mjs seed ${args.seed}, ${args.count} tables`,
+    synthetic: `make-tables.mjs seed ${args.seed}, ${args.count} tables, type ${args.sizes} px`,
   };
   for (const set of sets) {
     const rows = results.filter((r) => r.set === set);

@@ -184,6 +184,44 @@ describe('grid inference', () => {
     const crowded = inferTable([...rows.filter((b) => b.y0 > 0), box('Dose', 140, 0, 170), box('n', 100, 0, 110)], { horizontal: [], vertical: [] });
     assert.ok(crowded.cells.every((c) => c.colSpan === 1));
   });
+
+  it('a label centred beside two stacked rows spans both, set tight or loose; a top-aligned one does not', () => {
+    const header = [box('Method', 0, 0, 50), box('Data', 100, 0, 140), box('Mean', 200, 0, 240)];
+    const stacked = (labelY: number, pitch: number) => [
+      ...header,
+      box('Improved', 0, labelY, 60),
+      box('Gaofen-3', 100, 20, 160), box('5.77', 200, 20, 230),
+      box('Sentinel-1', 100, 20 + pitch, 170), box('6.30', 200, 20 + pitch, 230),
+      box('Original', 0, 20 + 2 * pitch, 60), box('Landsat-8', 100, 20 + 2 * pitch, 170), box('6.97', 200, 20 + 2 * pitch, 230),
+    ];
+    const spans = (boxes: CellBox[]) => inferTable(boxes, { horizontal: [], vertical: [] }).cells.filter((c) => c.rowSpan > 1).map((c) => [c.row, c.text]);
+    // Lines 11 px apart: the label's box overlaps both and must not chain them into one row.
+    const tight = inferTable(stacked(25, 11), { horizontal: [], vertical: [] });
+    assert.equal(tight.rows, 4);
+    assert.deepEqual(spans(stacked(25, 11)), [[1, 'Improved']]);
+    // Lines 20 px apart: the label's line lies between them, nothing else on it.
+    assert.deepEqual(spans(stacked(30, 20)), [[1, 'Improved']]);
+    assert.deepEqual(spans(stacked(20, 20)), []);
+  });
+
+  it('a remark whose lines run past the next row spans down to it', () => {
+    const table = inferTable(
+      [
+        box('ID', 0, 0, 20), box('Date', 60, 0, 100), box('Status', 150, 0, 200),
+        box('380', 0, 18, 20), box('07/13', 60, 18, 100), box('Captured in the field', 150, 18, 260),
+        box('with pathology, while', 150, 27, 260),
+        box('412', 0, 32, 20), box('16/01', 60, 32, 100),
+        box('housed in captivity', 150, 37, 260),
+        box('1401', 0, 52, 25), box('24/07', 60, 52, 100), box('Control', 150, 52, 200),
+      ].map((b) => ({ ...b, y1: b.y0 + 9 })),
+      { horizontal: [], vertical: [] },
+    );
+    assert.equal(table.rows, 4);
+    assert.deepEqual(
+      table.cells.filter((c) => c.col === 2).map((c) => [c.row, c.rowSpan, c.text]),
+      [[0, 1, 'Status'], [1, 2, 'Captured in the field with pathology, while housed in captivity'], [3, 1, 'Control']],
+    );
+  });
 });
 
 describe('row clean-up', () => {

@@ -2,7 +2,7 @@
 import type { Canvas } from '@napi-rs/canvas';
 
 export interface TableTruth {
-  style: 'grid' | 'booktabs' | 'plain' | 'grouped' | 'wrapped';
+  style: 'grid' | 'booktabs' | 'plain' | 'grouped' | 'wrapped' | 'columns' | 'shaded' | 'stacked';
   headerRows: number;
   rows: number;
   cols: number;

@@ -1,12 +1,14 @@
 // Renders tables with known structure (ruled grids with spans, booktabs, borderless, booktabs with grouped
-// column headers, tightly set rows with wrapped labels, ruled columns over unruled rows, a shaded header band)
-// for tests and for the self-rendered part of bench:table. Usage: node training/table/make-tables.mjs <outDir> <count> [seed]
+// column headers, tightly set rows with wrapped labels, ruled columns over unruled rows, a shaded header band,
+// labels centred beside stacked rows)
+// for tests and for the self-rendered part of bench:table.
+// Usage: node training/table/make-tables.mjs <outDir> <count> [seed] [font sizes in px, default 14,16,18,22]
 // Writes NNN.png and truth.json ({ file: { style, headerRows, rows, cols, cells:[{row,col,rowSpan,colSpan,text}] } }).
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [out = 'training/table/data/tables', countArg = '30', seedArg = '11'] = process.argv.slice(2);
+const [out = 'training/table/data/tables', countArg = '30', seedArg = '11', sizesArg = '14,16,18,22'] = process.argv.slice(2);
 mkdirSync(out, { recursive: true });
 GlobalFonts.registerFromPath('/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf', 'TSerif');
 GlobalFonts.registerFromPath('/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf', 'TSans');
@@ -21,6 +23,7 @@ export function makeTable(style) {
   if (style === 'wrapped') return makeWrappedTable();
   if (style === 'columns') return makeColumnsTable();
   if (style === 'shaded') return { ...makeColumnsTable(), style: 'shaded', pairs: false };
+  if (style === 'stacked') return makeStackedTable();
   const rows = 3 + Math.floor(random() * 4);
   const cols = 2 + Math.floor(random() * 4);
   const headerRows = 1;
@@ -95,6 +98,27 @@ function makeColumnsTable() {
   return { style: 'columns', headerRows: 1, rows, cols, cells, pairs };
 }
 
+/**
+ * Results by method and data set: booktabs rules, rows set tight, a method label centred beside the two or three
+ * rows of its data sets (LaTeX `\multirow`), sometimes beside one.
+ */
+function makeStackedTable() {
+  const cols = 3 + Math.floor(random() * 3);
+  const cells = [];
+  for (let c = 0; c < cols; c++) cells.push({ row: 0, col: c, rowSpan: 1, colSpan: 1, text: pick(words) });
+  let row = 1;
+  for (let group = 0, groups = 2 + Math.floor(random() * 2); group < groups; group++) {
+    const span = pick([1, 2, 2, 3]);
+    cells.push({ row, col: 0, rowSpan: span, colSpan: 1, text: pick(words) + ' ' + pick(['A', 'B', 'net', 'fit']) });
+    for (let r = row; r < row + span; r++) {
+      cells.push({ row: r, col: 1, rowSpan: 1, colSpan: 1, text: pick(words) + '-' + (1 + Math.floor(random() * 9)) });
+      for (let c = 2; c < cols; c++) cells.push({ row: r, col: c, rowSpan: 1, colSpan: 1, text: (random() * 100).toFixed(2) });
+    }
+    row += span;
+  }
+  return { style: 'stacked', headerRows: 1, rows: row, cols, cells };
+}
+
 /** The truth of a table whose wrapped texts are joined into one line each, as a reader would write them. */
 export function truthOf(table) {
   return { ...table, cells: table.cells.map((c) => ({ ...c, text: c.text.replace(/\n/g, ' ') })) };
@@ -104,7 +128,7 @@ export function drawTable(table, family, size) {
   const ctx0 = createCanvas(10, 10).getContext('2d');
   ctx0.font = `${size}px ${family}`;
   const padX = size * 0.9;
-  const lineH = size * 1.2, rowPad = table.style === 'wrapped' || table.style === 'columns' ? size * 0.35 : size * 0.8;
+  const lineH = size * 1.2, rowPad = ['wrapped', 'columns', 'stacked'].includes(table.style) ? size * 0.35 : size * 0.8;
   const linesOf = (c) => c.text.split('\n');
   const widthOf = (c) => Math.max(...linesOf(c).map((l) => ctx0.measureText(l).width));
   const colW = Array(table.cols).fill(0);
@@ -167,7 +191,7 @@ export function drawTable(table, family, size) {
     // Pairs share one ruled column: no rule between a label and its figure.
     xs.forEach((x, k) => (!table.pairs || k % 2 === 0) && ctx.fillRect(Math.round(x), ys[0], w, ys[table.rows] - ys[0]));
   }
-  if (table.style === 'booktabs' || table.style === 'grouped' || table.style === 'wrapped') {
+  if (['booktabs', 'grouped', 'wrapped', 'stacked'].includes(table.style)) {
     const rule = (y, w, x0 = xs[0], x1 = xs[xs.length - 1]) => ctx.fillRect(x0, Math.round(y - w / 2), x1 - x0, w);
     const thick = Math.max(2, Math.round(size / 10)), thin = Math.max(1, Math.round(size / 18));
     rule(ys[0], thick);
@@ -181,10 +205,10 @@ export function drawTable(table, family, size) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const truth = {};
-  const styles = ['grid', 'booktabs', 'plain', 'grouped', 'wrapped', 'columns', 'shaded'];
+  const styles = ['grid', 'booktabs', 'plain', 'grouped', 'wrapped', 'columns', 'shaded', 'stacked'];
   for (let i = 0; i < Number(countArg); i++) {
     const table = makeTable(styles[i % styles.length]);
-    const canvas = drawTable(table, pick(['TSerif', 'TSans']), pick([14, 16, 18, 22]));
+    const canvas = drawTable(table, pick(['TSerif', 'TSans']), pick(sizesArg.split(',').map(Number)));
     const name = String(i).padStart(3, '0') + '.png';
     writeFileSync(join(out, name), await canvas.encode('png'));
     truth[name] = truthOf(table);

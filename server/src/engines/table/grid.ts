@@ -247,7 +247,8 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
   };
   const ruleYs = rules.horizontal.map((r) => r.at);
   const ruleBetween = (a: number, b: number) => ruleYs.some((y) => y > a && y < b);
-  interface Row { y0: number; y1: number; cells: Map<number, { span: number; boxes: CellBox[] }> }
+  /** `down`: further rows the cell runs into (its text wraps past the next rows' lines). */
+  interface Row { y0: number; y1: number; cells: Map<number, { span: number; boxes: CellBox[]; down?: number }> }
   const rows: Row[] = [];
   // The gap between columns k and k + 1 that a box's centre lies in, or -1.
   const gapOf = (b: CellBox) => columns.findIndex((c, k) => k + 1 < columns.length && (b.x0 + b.x1) / 2 > c[1] && (b.x0 + b.x1) / 2 < columns[k + 1]![0]);
@@ -268,21 +269,33 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
     }
     const y0 = Math.min(...line.map((b) => b.y0)), y1 = Math.max(...line.map((b) => b.y1));
     const previous = rows[rows.length - 1];
-    // A wrapped cell's next line: close below, only in columns the row above fills, and fewer of them.
+    // A wrapped cell's next line: close below the cell's last line, in columns the row above fills, and fewer of
+    // them. The cell may be one of an earlier row when its text runs past the next rows' lines (a long remark
+    // beside one-line rows): it then spans down to the last row.
     // Numbers and capitalised labels start rows of their own (a row with an empty or unread cell is still a row);
     // lower-case words and a parenthesised remark without figures ("(n = 12)", "(mg/L)", "(%)") go on a label.
     const texts = line.map((b) => b.text.trim());
     const remark = (t: string) => /^\((?:[^\d]*|.*[\p{L}=].*)\)$/u.test(t);
     const looksContinued = texts.every((t) => remark(t) || !/^[\d.,%()+\-−–—:;]+$/.test(t)) && (/^\p{Ll}/u.test(texts[0] ?? '') || remark(texts[0] ?? ''));
-    const continues =
-      previous !== undefined &&
-      looksContinued &&
-      y0 - previous.y1 < 0.5 * h &&
-      !ruleBetween(previous.y1, y0) &&
-      placed.size < previous.cells.size &&
-      [...placed.keys()].every((c) => previous.cells.has(c));
-    if (continues) {
-      for (const [c, cell] of placed) previous.cells.get(c)!.boxes.push(...cell.boxes);
+    /** The row whose cell in column `c` this line goes on: the latest row with text there, none between. */
+    const hostOf = (c: number, span: number) => {
+      for (let r = rows.length - 1; r >= 0; r--) {
+        const cell = rows[r]!.cells.get(c);
+        if (cell) {
+          const bottom = Math.max(...cell.boxes.map((b) => b.y1));
+          return cell.span === span && y0 - bottom < 0.5 * h && !ruleBetween(bottom, y0) ? r : undefined;
+        }
+        if ([...rows[r]!.cells].some(([c0, other]) => c0 < c + span && c < c0 + other.span)) return undefined;
+      }
+      return undefined;
+    };
+    const hosts = previous && looksContinued && placed.size < previous.cells.size ? [...placed].map(([c, cell]) => hostOf(c, cell.span)) : [];
+    if (previous && hosts.length > 0 && hosts.every((r) => r !== undefined)) {
+      [...placed].forEach(([c, cell], i) => {
+        const host = rows[hosts[i]!]!.cells.get(c)!;
+        host.boxes.push(...cell.boxes);
+        host.down = rows.length - 1 - hosts[i]!;
+      });
       previous.y1 = Math.max(previous.y1, y1);
     } else rows.push({ y0, y1, cells: placed });
   }
@@ -306,13 +319,54 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
     above.cells.delete(column);
     above.cells.set(under[0]!, { span: under.length, boxes: label.boxes });
   }
+  // A label centred beside two stacked rows (LaTeX \multirow) is one cell over both. Its line lies between them,
+  // or, with rows set tight, joins the upper one; either way nothing else is in its columns in the two rows.
+  const occupied = (row: Row, c: number, span: number) => [...row.cells].some(([c0, other]) => c0 < c + span && c < c0 + other.span);
+  const centreOf = (bs: CellBox[]) => median(bs.map((b) => (b.y0 + b.y1) / 2));
+  const tightBelow = (upper: Row, lower: Row) => lower.y0 - upper.y1 < 0.5 * h && !ruleBetween(upper.y1 - 0.5 * h, lower.y0 + 0.5 * h);
+  for (let r = 1; r + 1 < rows.length; r++) {
+    const [above, row, below] = [rows[r - 1]!, rows[r]!, rows[r + 1]!];
+    const floating = [...row.cells].every(([c, cell]) => !occupied(above, c, cell.span) && !occupied(below, c, cell.span));
+    if (!floating || !tightBelow(above, row) || !tightBelow(row, below)) continue;
+    for (const [c, cell] of row.cells) above.cells.set(c, cell);
+    above.y1 = Math.max(above.y1, row.y1);
+    rows.splice(r--, 1);
+  }
+  const rowSpanOf = new Map<string, number>();
+  const covered = new Set<string>();
+  rows.forEach((row, r) => {
+    for (const [c, cell] of row.cells) {
+      if (!cell.down) continue;
+      rowSpanOf.set(`${r},${c}`, 1 + cell.down);
+      for (let d = 1; d <= cell.down; d++) for (let k = c; k < c + cell.span; k++) covered.add(`${r + d},${k}`);
+    }
+  });
+  rows.forEach((row, r) => {
+    const next = rows[r + 1];
+    if (!next || !tightBelow(row, next)) return;
+    const nextCentre = centreOf([...next.cells.values()].flatMap((cell) => cell.boxes));
+    for (const [c, cell] of row.cells) {
+      const others = [...row.cells].filter(([k]) => k !== c).flatMap(([, other]) => other.boxes);
+      if (cell.down || others.length === 0 || occupied(next, c, cell.span)) continue;
+      const centre = centreOf(others);
+      const way = (centreOf(cell.boxes) - centre) / (nextCentre - centre);
+      if (way > 0.3 && way < 0.7) {
+        rowSpanOf.set(`${r},${c}`, 2);
+        for (let k = c; k < c + cell.span; k++) covered.add(`${r + 1},${k}`);
+      }
+    }
+  });
   const cells: TableCell[] = [];
   rows.forEach((row, r) => {
     let c = 0;
     while (c < cols) {
+      if (covered.has(`${r},${c}`)) {
+        c++;
+        continue;
+      }
       const cell = row.cells.get(c);
       const span = cell ? Math.min(cell.span, cols - c) : 1;
-      cells.push({ row: r, col: c, rowSpan: 1, colSpan: span, text: cell ? joinCellText(cell.boxes) : '' });
+      cells.push({ row: r, col: c, rowSpan: rowSpanOf.get(`${r},${c}`) ?? 1, colSpan: span, text: cell ? joinCellText(cell.boxes) : '' });
       c += span;
     }
   });
@@ -323,15 +377,21 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
   return { rows: rows.length, cols, cells, headerRows, style: rules.horizontal.length >= 2 ? 'booktabs' : 'plain' };
 }
 
+/**
+ * Boxes → text lines, top to bottom. A box joins the line whose band it overlaps by half its height; the band is
+ * the median top and bottom of the line's boxes, not their union, so a label centred beside two stacked lines
+ * ("Improved FCM" beside "Gaofen-3" / "Sentinel-1") joins one of them instead of chaining both into one line.
+ */
 function textLines(boxes: CellBox[]): CellBox[][] {
   const sorted = [...boxes].sort((a, b) => (a.y0 + a.y1) / 2 - (b.y0 + b.y1) / 2);
   const lines: { y0: number; y1: number; boxes: CellBox[] }[] = [];
   for (const b of sorted) {
-    const line = lines.find((l) => Math.min(l.y1, b.y1) - Math.max(l.y0, b.y0) > 0.5 * Math.min(l.y1 - l.y0, b.y1 - b.y0));
+    const overlap = (l: { y0: number; y1: number }) => Math.min(l.y1, b.y1) - Math.max(l.y0, b.y0);
+    const line = lines.filter((l) => overlap(l) > 0.5 * Math.min(l.y1 - l.y0, b.y1 - b.y0)).sort((l, m) => overlap(m) - overlap(l))[0];
     if (line) {
       line.boxes.push(b);
-      line.y0 = Math.min(line.y0, b.y0);
-      line.y1 = Math.max(line.y1, b.y1);
+      line.y0 = median(line.boxes.map((x) => x.y0));
+      line.y1 = median(line.boxes.map((x) => x.y1));
     } else lines.push({ y0: b.y0, y1: b.y1, boxes: [b] });
   }
   return lines.sort((a, b) => a.y0 - b.y0).map((l) => l.boxes.sort((a, b) => a.x0 - b.x0));
