@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { toGfm, toHtml, toLatex, preferredFormat } from '../../server/src/engines/table/format';
 import { dropCoveredRows, inferTable, type CellBox, type Table } from '../../server/src/engines/table/grid';
-import { enlargement } from '../../server/src/engines/table';
+import { enlargement, withoutDottedRules } from '../../server/src/engines/table';
 import { estimateSkew, findRules, type BinaryImage, type Rules } from '../../server/src/engines/table/rules';
 
 function blank(width: number, height: number): BinaryImage {
@@ -225,6 +225,11 @@ describe('grid inference', () => {
 });
 
 describe('row clean-up', () => {
+  it('drops a dotted rule read as letters, keeps a dash standing for an empty cell', () => {
+    const boxes = [box('CDR', 90, 40, 120, 51), box('0.76', 150, 40, 170, 51), box('EEEEEEEEEE', 150, 52, 175, 55), box('I E E', 86, 52, 92, 55), box('–', 150, 60, 158, 64), box('RS', 90, 66, 104, 77)];
+    assert.deepEqual(withoutDottedRules(boxes).map((b) => b.text), ['CDR', '0.76', '–', 'RS']);
+  });
+
   it('drops a row in which no cell starts, shortening the spans across it', () => {
     const table = dropCoveredRows({
       rows: 3, cols: 2, headerRows: 1, style: 'grid',

@@ -100,7 +100,7 @@ function makeColumnsTable() {
 
 /**
  * Results by method and data set: booktabs rules, rows set tight, a method label centred beside the two or three
- * rows of its data sets (LaTeX `\multirow`), sometimes beside one.
+ * rows of its data sets (LaTeX `\multirow`), sometimes beside one; now and then a section heading row.
  */
 function makeStackedTable() {
   const cols = 3 + Math.floor(random() * 3);
@@ -108,6 +108,13 @@ function makeStackedTable() {
   for (let c = 0; c < cols; c++) cells.push({ row: 0, col: c, rowSpan: 1, colSpan: 1, text: pick(words) });
   let row = 1;
   for (let group = 0, groups = 2 + Math.floor(random() * 2); group < groups; group++) {
+    // Now and then a section heading over the rows below, alone on its row: a cell of its own, as ICDAR 2013
+    // annotates it (PubTabNet sometimes spans it across the table).
+    if (random() < 0.3) {
+      cells.push({ row, col: 0, rowSpan: 1, colSpan: 1, text: pick(words).toLowerCase() + ' ' + pick(words).toLowerCase() });
+      for (let c = 1; c < cols; c++) cells.push({ row, col: c, rowSpan: 1, colSpan: 1, text: '' });
+      row++;
+    }
     const span = pick([1, 2, 2, 3]);
     cells.push({ row, col: 0, rowSpan: span, colSpan: 1, text: pick(words) + ' ' + pick(['A', 'B', 'net', 'fit']) });
     for (let r = row; r < row + span; r++) {

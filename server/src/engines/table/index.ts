@@ -10,7 +10,7 @@ import { uprightBounds } from '../text';
 import { preferredFormat, toGfm, toHtml, toLatex } from './format';
 import { inferTable, type Table } from './grid';
 import { binarize, eraseRules, estimateSkew, findRules, typicalGlyphHeight, type Rules } from './rules';
-import { mapQuad } from '../geometry';
+import { mapQuad, median } from '../geometry';
 import { warpRect } from '../warp';
 
 /** Cells the detector joined are cut where the ink gap reaches this share of the line height. */
@@ -80,7 +80,7 @@ export class TableEngine implements Engine {
     const cleaned = paintOutRules(image, binary, rules);
     const boxes = await this.text.readBoxes(cleaned, request.token, request.report, timings, { splitGapRatio: cellGapRatio });
     start = performance.now();
-    const bounds = uprightBounds(boxes, true);
+    const bounds = withoutDottedRules(uprightBounds(boxes, true));
     if (bounds.length === 0) throw new OcrError('badRequest', 'No text was found in the selection, so no table could be built; select the table including its cells.');
     const table = inferTable(bounds, rules);
     timings.structure = performance.now() - start;
@@ -97,6 +97,16 @@ export class TableEngine implements Engine {
       table: { rows: table.rows, cols: table.cols, headerRows: table.headerRows, style: table.style, cells: table.cells },
     };
   }
+}
+
+/**
+ * Dotted and dashed rules between rows are not found as rules (their gaps are too wide) and the detector reads
+ * them as a line of letters ("EEEEEEE"), which would make rows of their own. A box well under half as tall as
+ * the table's text is no text line; a dash or a dot standing for an empty cell is kept.
+ */
+export function withoutDottedRules<T extends { text: string; y0: number; y1: number }>(boxes: T[]): T[] {
+  const textHeight = median(boxes.map((b) => b.y1 - b.y0));
+  return boxes.filter((b) => b.y1 - b.y0 >= 0.5 * textHeight || !/[\p{L}\p{N}]/u.test(b.text));
 }
 
 /**
