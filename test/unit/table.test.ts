@@ -204,6 +204,24 @@ describe('grid inference', () => {
     assert.deepEqual(spans(stacked(20, 20)), []);
   });
 
+  it('two columns stay apart when the detector joined their cells on a few lines; the joined box is cut', () => {
+    const boxes = [box('Pathway', 0, 0, 60), box('P value', 120, 0, 230, 12), box('n', 260, 0, 270)];
+    for (let r = 1; r <= 12; r++) {
+      const y = 16 * r;
+      boxes.push(box(`Path ${r}`, 0, y, 60));
+      if (r <= 6) boxes.push(box('8', 260, y, 270));
+      // Lines 4 and 9: both figures in one box across the gutter (x 165–175); line 4 still counts as a body line
+      // (as many boxes as most lines), so the gutter is found under a box that crosses it.
+      if (r === 4 || r === 9) boxes.push(box('1,040E-09 8,149E-08', 120, y, 218));
+      else boxes.push(box('1,040E-09', 120, y, 165), box('8,149E-08', 175, y, 218));
+    }
+    const table = inferTable(boxes, { horizontal: [], vertical: [] });
+    assert.equal(table.cols, 4);
+    assert.deepEqual(table.cells.filter((c) => c.row === 4).map((c) => c.text), ['Path 4', '1,040E-09', '8,149E-08', '8']);
+    assert.deepEqual(table.cells.filter((c) => c.row === 9).map((c) => c.text), ['Path 9', '1,040E-09', '8,149E-08', '']);
+    assert.deepEqual(table.cells.find((c) => c.row === 0 && c.text === 'P value'), { row: 0, col: 1, rowSpan: 1, colSpan: 2, text: 'P value' });
+  });
+
   it('a remark whose lines run past the next row spans down to it', () => {
     const table = inferTable(
       [

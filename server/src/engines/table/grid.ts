@@ -230,8 +230,10 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
   // Columns from the lines that have the most boxes: headers often span several body columns.
   const counts = lines.map((l) => l.length);
   const bodyCount = median(counts.filter((c) => c > 1)) || 1;
-  const bodyBoxes = lines.filter((l) => l.length >= bodyCount).flat();
-  const columns = mergeIntervals(bodyBoxes.map((b) => [b.x0, b.x1] as [number, number]), 0.3 * h);
+  const bodyLines = lines.filter((l) => l.length >= bodyCount);
+  const columns = splitAtGutters(mergeIntervals(bodyLines.flat().map((b) => [b.x0, b.x1] as [number, number]), 0.3 * h), bodyLines, 0.3 * h);
+  const gutters = columns.slice(1).map((c, k) => [columns[k]![1], c[0]] as [number, number]);
+  lines.forEach((line, i) => (lines[i] = line.flatMap((b) => cutAtGutters(b, gutters))));
   // Boxes from other lines that fall in a gap between body columns widen the nearest column.
   const colOf = (b: CellBox): [number, number] => {
     const hit = columns.map((c, i) => [i, Math.min(b.x1, c[1]) - Math.max(b.x0, c[0])] as const).filter(([, overlap]) => overlap > 0);
@@ -276,7 +278,8 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
     // lower-case words and a parenthesised remark without figures ("(n = 12)", "(mg/L)", "(%)") go on a label.
     const texts = line.map((b) => b.text.trim());
     const remark = (t: string) => /^\((?:[^\d]*|.*[\p{L}=].*)\)$/u.test(t);
-    const looksContinued = texts.every((t) => remark(t) || !/^[\d.,%()+\-−–—:;]+$/.test(t)) && (/^\p{Ll}/u.test(texts[0] ?? '') || remark(texts[0] ?? ''));
+    const number = (t: string) => /^[\d.,%()+\-−–—:;]+$/.test(t) || /^[-+−]?[\d.,]+[eE][-+−–]?\d+$/.test(t);
+    const looksContinued = texts.every((t) => remark(t) || !number(t)) && (/^\p{Ll}/u.test(texts[0] ?? '') || remark(texts[0] ?? ''));
     /** The row whose cell in column `c` this line goes on: the latest row with text there, none between. */
     const hostOf = (c: number, span: number) => {
       for (let r = rows.length - 1; r >= 0; r--) {
@@ -395,6 +398,69 @@ function textLines(boxes: CellBox[]): CellBox[][] {
     } else lines.push({ y0: b.y0, y1: b.y1, boxes: [b] });
   }
   return lines.sort((a, b) => a.y0 - b.y0).map((l) => l.boxes.sort((a, b) => a.x0 - b.x0));
+}
+
+/**
+ * Splits merged column bands at gutters that a few body lines cross: where the detector joined two cells of a line
+ * ("1,630E-02 9,007E-07" in one box), that box bridges the gap and merging would fuse two columns for the whole
+ * table. A gutter is a run at least `minGap` wide where at most a fifth of the body lines (at least one) have text,
+ * with at least three times as many lines having text on either side: a ragged column has no such run, since only
+ * the lines that cross the run have text beyond it.
+ */
+function splitAtGutters(bands: [number, number][], bodyLines: CellBox[][], minGap: number): [number, number][] {
+  const allowed = Math.max(1, Math.floor(0.2 * bodyLines.length));
+  const columns: [number, number][] = [];
+  for (const [a, b] of bands) {
+    const coverage = new Int32Array(Math.ceil(b - a) + 1);
+    for (const line of bodyLines) {
+      const spans = mergeIntervals(line.filter((x) => x.x1 > a && x.x0 < b).map((x) => [Math.max(a, x.x0), Math.min(b, x.x1)] as [number, number]), 0);
+      for (const [x0, x1] of spans) for (let x = Math.floor(x0 - a); x < Math.ceil(x1 - a); x++) coverage[x]!++;
+    }
+    const most = (from: number, to: number) => coverage.subarray(from, to).reduce((m, v) => Math.max(m, v), 0);
+    let start = 0;
+    for (let x = 0; x < coverage.length; ) {
+      if (coverage[x]! > allowed) {
+        x++;
+        continue;
+      }
+      let end = x;
+      while (end < coverage.length && coverage[end]! <= allowed) end++;
+      const crossing = most(x, end);
+      if (x > start && end < coverage.length && end - x >= minGap && Math.min(most(start, x), most(end, coverage.length)) >= Math.max(3, 3 * crossing)) {
+        columns.push([a + start, a + x]);
+        start = end;
+      }
+      x = end;
+    }
+    columns.push([a + start, b]);
+  }
+  return columns;
+}
+
+/**
+ * A box that bridges the gutter between two columns (x0, x1 of the gap) is cut at the word gap whose place (by its share of the characters) is nearest the
+ * gutter, when that place falls inside it give or take a character and a figure follows; otherwise it stays one
+ * (a spanning cell).
+ */
+function cutAtGutters(box: CellBox, gutters: [number, number][]): CellBox[] {
+  const text = box.text;
+  const charWidth = (box.x1 - box.x0) / Math.max(1, text.length);
+  for (const [g0, g1] of gutters) {
+    if (!(box.x0 < g0 && box.x1 > g1)) continue;
+    const middle = (g0 + g1) / 2;
+    let best: { at: number; x: number } | undefined;
+    for (let i = 1; i < text.length - 1; i++) {
+      if (text[i] !== ' ') continue;
+      const x = box.x0 + (i + 0.5) * charWidth;
+      if (!best || Math.abs(x - middle) < Math.abs(best.x - middle)) best = { at: i, x };
+    }
+    // Only in front of a figure: a label over several columns ("Genes in pathway") is a spanning cell.
+    if (!best || best.x < g0 - charWidth || best.x > g1 + charWidth || !/^[-+−–(<>±]?\.?\d/.test(text.slice(best.at + 1))) continue;
+    const left = { ...box, text: text.slice(0, best.at).trim(), x1: Math.min(g0, best.x) };
+    const right = { ...box, text: text.slice(best.at + 1).trim(), x0: Math.max(g1, best.x) };
+    return [...cutAtGutters(left, gutters), ...cutAtGutters(right, gutters)];
+  }
+  return [box];
 }
 
 function mergeIntervals(intervals: [number, number][], gap: number): [number, number][] {
