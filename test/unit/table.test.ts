@@ -222,6 +222,20 @@ describe('grid inference', () => {
     assert.deepEqual(table.cells.find((c) => c.row === 0 && c.text === 'P value'), { row: 0, col: 1, rowSpan: 1, colSpan: 2, text: 'P value' });
   });
 
+  it('a header whose every label wraps is one row; a compound broken at its hyphen is joined without a space', () => {
+    const table = inferTable(
+      [
+        box('Methods (n-', 0, 0, 60), box('Average sensitivity', 100, 0, 200), box('Average specificity', 230, 0, 330),
+        box('mers used)', 0, 11, 55), box('of cross validation', 100, 11, 200), box('of cross validation', 230, 11, 330),
+        box('FDMFSA', 0, 30, 50), box('84', 100, 30, 115), box('86', 230, 30, 245),
+        box('PromMachine', 0, 46, 70), box('86', 100, 46, 115), box('81', 230, 46, 245),
+      ].map((b) => ({ ...b, y1: b.y0 + 9 })),
+      { horizontal: [], vertical: [] },
+    );
+    assert.equal(table.rows, 3);
+    assert.deepEqual(table.cells.filter((c) => c.row === 0).map((c) => c.text), ['Methods (n-mers used)', 'Average sensitivity of cross validation', 'Average specificity of cross validation']);
+  });
+
   it('a remark whose lines run past the next row spans down to it', () => {
     const table = inferTable(
       [

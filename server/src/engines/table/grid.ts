@@ -292,7 +292,10 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
       }
       return undefined;
     };
-    const hosts = previous && looksContinued && placed.size < previous.cells.size ? [...placed].map(([c, cell]) => hostOf(c, cell.span)) : [];
+    // Under the first row every label may wrap at once ("Methods (n-" / "mers used)"): a second line whose every
+    // cell goes on in lower case continues the header.
+    const headerWraps = rows.length === 1 && texts.every((t) => /^\p{Ll}/u.test(t) || remark(t));
+    const hosts = previous && looksContinued && (placed.size < previous.cells.size || headerWraps) ? [...placed].map(([c, cell]) => hostOf(c, cell.span)) : [];
     if (previous && hosts.length > 0 && hosts.every((r) => r !== undefined)) {
       [...placed].forEach(([c, cell], i) => {
         const host = rows[hosts[i]!]!.cells.get(c)!;
@@ -474,10 +477,14 @@ function mergeIntervals(intervals: [number, number][], gap: number): [number, nu
   return out;
 }
 
+/**
+ * A cell's boxes in reading order, joined by spaces; a line that ends in a hyphen after a letter goes on without
+ * one ("n-" / "mers" → "n-mers": narrow cells break compounds, and whether the hyphen was soft is not known).
+ */
 function joinCellText(boxes: CellBox[]): string {
-  return [...boxes]
+  const texts = [...boxes]
     .sort((a, b) => ((a.y0 + a.y1) / 2 > b.y1 ? 1 : (b.y0 + b.y1) / 2 > a.y1 ? -1 : a.x0 - b.x0))
     .map((b) => b.text.trim())
-    .filter(Boolean)
-    .join(' ');
+    .filter(Boolean);
+  return texts.reduce((text, next) => (text === '' ? next : /\p{L}-$/u.test(text) && /^\p{L}/u.test(next) ? text + next : `${text} ${next}`), '');
 }
