@@ -160,16 +160,7 @@ function unruledColumns(boxes: CellBox[], xs: number[], h: number): { xs: number
       // A header over the pair may cross the strip.
       const allowed = Math.max(1, Math.floor(0.1 * inside.length));
       let best: [number, number] | undefined;
-      for (let x = 0; x < width; ) {
-        if (covering[x]! > allowed) {
-          x++;
-          continue;
-        }
-        let end = x;
-        while (end < width && covering[end]! <= allowed) end++;
-        if (x > 0 && end < width && end - x >= h && (!best || end - x > best[1] - best[0])) best = [x, end];
-        x = end;
-      }
+      for (const [x, end] of sparseRuns(covering, allowed)) if (end - x >= h && (!best || end - x > best[1] - best[0])) best = [x, end];
       if (best) {
         const at = left + (best[0] + best[1]) / 2;
         const before = inside.filter((b) => b.x1 <= at).length, after = inside.filter((b) => b.x0 >= at).length;
@@ -231,7 +222,7 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
   const counts = lines.map((l) => l.length);
   const bodyCount = median(counts.filter((c) => c > 1)) || 1;
   const bodyLines = lines.filter((l) => l.length >= bodyCount);
-  const columns = splitAtGutters(mergeIntervals(bodyLines.flat().map((b) => [b.x0, b.x1] as [number, number]), 0.3 * h), bodyLines, 0.3 * h);
+  const columns = splitBandsAtGutters(mergeIntervals(bodyLines.flat().map((b) => [b.x0, b.x1] as [number, number]), 0.3 * h), bodyLines, 0.3 * h);
   const gutters = columns.slice(1).map((c, k) => [columns[k]![1], c[0]] as [number, number]);
   lines.forEach((line, i) => (lines[i] = line.flatMap((b) => cutAtGutters(b, gutters))));
   // Boxes from other lines that fall in a gap between body columns widen the nearest column.
@@ -252,6 +243,8 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
   /** `down`: further rows the cell runs into (its text wraps past the next rows' lines). */
   interface Row { y0: number; y1: number; cells: Map<number, { span: number; boxes: CellBox[]; down?: number }> }
   const rows: Row[] = [];
+  /** Whether some cell of `row` covers any of the columns c … c + span − 1. */
+  const occupied = (row: Row, c: number, span: number) => [...row.cells].some(([c0, other]) => c0 < c + span && c < c0 + other.span);
   // The gap between columns k and k + 1 that a box's centre lies in, or -1.
   const gapOf = (b: CellBox) => columns.findIndex((c, k) => k + 1 < columns.length && (b.x0 + b.x1) / 2 > c[1] && (b.x0 + b.x1) / 2 < columns[k + 1]![0]);
   for (const line of lines) {
@@ -288,7 +281,7 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
           const bottom = Math.max(...cell.boxes.map((b) => b.y1));
           return cell.span === span && y0 - bottom < 0.5 * h && !ruleBetween(bottom, y0) ? r : undefined;
         }
-        if ([...rows[r]!.cells].some(([c0, other]) => c0 < c + span && c < c0 + other.span)) return undefined;
+        if (occupied(rows[r]!, c, span)) return undefined;
       }
       return undefined;
     };
@@ -327,7 +320,6 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
   }
   // A label centred beside two stacked rows (LaTeX \multirow) is one cell over both. Its line lies between them,
   // or, with rows set tight, joins the upper one; either way nothing else is in its columns in the two rows.
-  const occupied = (row: Row, c: number, span: number) => [...row.cells].some(([c0, other]) => c0 < c + span && c < c0 + other.span);
   const centreOf = (bs: CellBox[]) => median(bs.map((b) => (b.y0 + b.y1) / 2));
   const tightBelow = (upper: Row, lower: Row) => lower.y0 - upper.y1 < 0.5 * h && !ruleBetween(upper.y1 - 0.5 * h, lower.y0 + 0.5 * h);
   for (let r = 1; r + 1 < rows.length; r++) {
@@ -410,7 +402,7 @@ function textLines(boxes: CellBox[]): CellBox[][] {
  * with at least three times as many lines having text on either side: a ragged column has no such run, since only
  * the lines that cross the run have text beyond it.
  */
-function splitAtGutters(bands: [number, number][], bodyLines: CellBox[][], minGap: number): [number, number][] {
+function splitBandsAtGutters(bands: [number, number][], bodyLines: CellBox[][], minGap: number): [number, number][] {
   const allowed = Math.max(1, Math.floor(0.2 * bodyLines.length));
   const columns: [number, number][] = [];
   for (const [a, b] of bands) {
@@ -421,19 +413,11 @@ function splitAtGutters(bands: [number, number][], bodyLines: CellBox[][], minGa
     }
     const most = (from: number, to: number) => coverage.subarray(from, to).reduce((m, v) => Math.max(m, v), 0);
     let start = 0;
-    for (let x = 0; x < coverage.length; ) {
-      if (coverage[x]! > allowed) {
-        x++;
-        continue;
-      }
-      let end = x;
-      while (end < coverage.length && coverage[end]! <= allowed) end++;
-      const crossing = most(x, end);
-      if (x > start && end < coverage.length && end - x >= minGap && Math.min(most(start, x), most(end, coverage.length)) >= Math.max(3, 3 * crossing)) {
+    for (const [x, end] of sparseRuns(coverage, allowed)) {
+      if (end - x >= minGap && Math.min(most(start, x), most(end, coverage.length)) >= Math.max(3, 3 * most(x, end))) {
         columns.push([a + start, a + x]);
         start = end;
       }
-      x = end;
     }
     columns.push([a + start, b]);
   }
@@ -441,9 +425,9 @@ function splitAtGutters(bands: [number, number][], bodyLines: CellBox[][], minGa
 }
 
 /**
- * A box that bridges the gutter between two columns (x0, x1 of the gap) is cut at the word gap whose place (by its share of the characters) is nearest the
- * gutter, when that place falls inside it give or take a character and a figure follows; otherwise it stays one
- * (a spanning cell).
+ * A box that bridges the gutter between two columns (x0, x1 of the gap) is cut at the word gap whose place (by its
+ * share of the characters) is nearest the gutter, when that place falls inside it give or take a character and a
+ * figure follows; otherwise it stays one (a spanning cell).
  */
 function cutAtGutters(box: CellBox, gutters: [number, number][]): CellBox[] {
   const text = box.text;
@@ -464,6 +448,22 @@ function cutAtGutters(box: CellBox, gutters: [number, number][]): CellBox[] {
     return [...cutAtGutters(left, gutters), ...cutAtGutters(right, gutters)];
   }
   return [box];
+}
+
+/** Maximal runs [from, to) where `coverage` is at most `allowed`, not touching either end (a gap between things). */
+function sparseRuns(coverage: Int32Array, allowed: number): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let x = 0; x < coverage.length; ) {
+    if (coverage[x]! > allowed) {
+      x++;
+      continue;
+    }
+    let end = x;
+    while (end < coverage.length && coverage[end]! <= allowed) end++;
+    if (x > 0 && end < coverage.length) runs.push([x, end]);
+    x = end;
+  }
+  return runs;
 }
 
 function mergeIntervals(intervals: [number, number][], gap: number): [number, number][] {
