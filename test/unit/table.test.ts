@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { toGfm, toHtml, toLatex, preferredFormat } from '../../server/src/engines/table/format';
 import { dropCoveredRows, inferTable, type CellBox, type Table } from '../../server/src/engines/table/grid';
-import { enlargement, withoutDottedRules } from '../../server/src/engines/table';
+import { enlargement, restoreLessThan, withoutDottedRules } from '../../server/src/engines/table';
 import { estimateSkew, findRules, type BinaryImage, type Rules } from '../../server/src/engines/table/rules';
 
 function blank(width: number, height: number): BinaryImage {
@@ -204,6 +204,20 @@ describe('grid inference', () => {
     assert.deepEqual(spans(stacked(20, 20)), []);
   });
 
+  it('a label on the middle of three stacked rows spans all three; a column of top-aligned labels does not', () => {
+    const header = [box('Group', 0, 0, 50), box('Site', 100, 0, 140), box('Mean', 200, 0, 240)];
+    const body = (labels: [string, number][]) => [
+      ...header,
+      ...labels.map(([text, row]) => box(text, 0, 20 + 18 * row, 60)),
+      ...[0, 1, 2, 3, 4, 5].flatMap((row) => [box(`Site-${row}`, 100, 20 + 18 * row, 160), box(`${row}.5`, 200, 20 + 18 * row, 230)]),
+    ];
+    const spans = (boxes: CellBox[]) => inferTable(boxes, { horizontal: [], vertical: [] }).cells.filter((c) => c.col === 0 && c.text).map((c) => [c.row, c.rowSpan, c.text]);
+    // Centred: one empty cell above and one below each label, up to the next label or the table's edge.
+    assert.deepEqual(spans(body([['Alpha', 1], ['Beta', 4]])), [[0, 1, 'Group'], [1, 3, 'Alpha'], [4, 3, 'Beta']]);
+    // Top-aligned (a label, then the rows it heads): nothing spans, the rows stay as they are.
+    assert.deepEqual(spans(body([['Alpha', 0], ['Beta', 3]])), [[0, 1, 'Group'], [1, 1, 'Alpha'], [4, 1, 'Beta']]);
+  });
+
   it('two columns stay apart when the detector joined their cells on a few lines; the joined box is cut', () => {
     const boxes = [box('Pathway', 0, 0, 60), box('P value', 120, 0, 230, 12), box('n', 260, 0, 270)];
     for (let r = 1; r <= 12; r++) {
@@ -253,6 +267,14 @@ describe('grid inference', () => {
       table.cells.filter((c) => c.col === 2).map((c) => [c.row, c.rowSpan, c.text]),
       [[0, 1, 'Status'], [1, 2, 'Captured in the field with pathology, while housed in captivity'], [3, 1, 'Control']],
     );
+  });
+});
+
+describe('cells of figures', () => {
+  it('puts back the "<" of a p-value read as "c", and nothing else', () => {
+    assert.equal(restoreLessThan('c0.001'), '<0.001');
+    assert.equal(restoreLessThan('C.05'), '<.05');
+    for (const text of ['C1', 'c0.001 x', 'Control', '0.93-2.10', 'cO.5']) assert.equal(restoreLessThan(text), text);
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { dbPostprocess, detPreprocess, unclip } from '../../server/src/engines/text/det';
 import { characterGaps, ctcDecode, defaultSpaceOptions, insertWordSpaces, monospacePitch, preferPageScript, type CtcChar } from '../../server/src/engines/text/rec';
 import { loadEnglishLexicon, lexiconOf, looksEnglish, spellWord } from '../../server/src/engines/text/lexicon';
+import { repairNumbers } from '../../server/src/engines/text/numbers';
 import { createImage } from '../../server/src/pipeline/image';
 
 const frames = (rows: number[][]) => Float32Array.from(rows.flat());
@@ -242,5 +243,40 @@ describe('lexicon check', () => {
     assert.ok(looksEnglish(words('The survey recorded every well in the valley but the notebooks were never transcribed'), english));
     assert.ok(!looksEnglish(words('Die Vermessung verzeichnete jeden Brunnen aber die Notizbücher wurden nie abgeschrieben'), english));
     assert.ok(!looksEnglish(words('Chaque page mêle tableaux croquis texte courant'), english));
+  });
+});
+
+describe('figures from small type', () => {
+  type Read = [string, number, { second?: [string, number]; dropped?: [string, number]; at?: number }?];
+  const read = (...cs: Read[]): CtcChar[] =>
+    cs.map(([char, prob, extra = {}], i) => {
+      const at = extra.at ?? 2 * i;
+      return {
+        char, prob, start: at, end: at,
+        ...(extra.second ? { second: { char: extra.second[0], prob: extra.second[1] } } : {}),
+        ...(extra.dropped ? { dropped: { char: extra.dropped[0], prob: extra.dropped[1] } } : {}),
+      };
+    });
+  const text = (chars: CtcChar[]) => repairNumbers(chars).map((c) => c.char).join('');
+
+  it('puts back the dash of a range that the blank frames between two digits hold', () => {
+    // "0.57–4.80" read "0.574.80": the frames between 7 and 4 favoured a dash at 0.43 (measured on a 9 px table).
+    const chars = read(['0', 1], ['.', 1], ['5', 1], ['7', 1], ['4', 1, { dropped: ['-', 0.43], at: 11 }], ['.', 1, { at: 13 }], ['8', 1, { at: 15 }], ['0', 1, { at: 17 }]);
+    const repaired = repairNumbers(chars);
+    assert.equal(repaired.map((c) => c.char).join(''), '0.57-4.80');
+    // The dash sits in the gap it came from, so the cell splitter still sees one run of ink.
+    assert.deepEqual([repaired[4]!.start, repaired[4]!.end], [7, 10]);
+    // Weak evidence, or a letter in the gap, changes nothing.
+    assert.equal(text(read(['1', 1], ['2', 1, { dropped: ['-', 0.05] }])), '12');
+    assert.equal(text(read(['1', 1], ['2', 1, { dropped: ['l', 0.6] }])), '12');
+  });
+
+  it('reads a leading 0 of a whole number as its runner-up digit', () => {
+    assert.equal(text(read(['0', 0.5, { second: ['6', 0.49] }], ['3', 1])), '63');
+    assert.equal(text(read(['(', 1], ['0', 0.54, { second: ['6', 0.42] }], ['0', 0.95], [')', 1])), '(60)');
+    // A decimal's 0, a 0 inside a number, and a 0 with no likely digit behind it stay.
+    assert.equal(text(read(['0', 0.6, { second: ['6', 0.4] }], ['.', 1], ['5', 1])), '0.5');
+    assert.equal(text(read(['1', 1], ['0', 0.6, { second: ['6', 0.4] }], ['5', 1])), '105');
+    assert.equal(text(read(['0', 0.9, { second: ['6', 0.05] }], ['0', 1], ['7', 1])), '007');
   });
 });

@@ -16,7 +16,19 @@ let seed = Number(seedArg);
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
 const pick = (a) => a[Math.floor(random() * a.length)];
 const words = ['Sample', 'Group', 'Control', 'Treated', 'Mean', 'Total', 'Site', 'North', 'South', 'Year', 'Rate', 'Dose', 'Age', 'Score', 'Cases', 'Value', 'Model', 'Baseline', 'Ours', 'Method'];
-const cellText = (header) => (header ? pick(words) + (random() < 0.3 ? ' ' + pick(words) : '') : random() < 0.6 ? (random() * 100).toFixed(pick([0, 1, 2])) : pick(words));
+const number = (max, decimals) => (random() * max).toFixed(decimals);
+// The figures of scientific tables: counts with shares, means with deviations, ranges and intervals (en dash),
+// p-values. Small type loses their dots, percent signs and dashes first.
+const statistic = () =>
+  pick([
+    () => `${number(400, 0)} (${number(100, pick([0, 1]))}%)`,
+    () => `${number(90, 2)} ± ${number(9, 2)}`,
+    () => `${number(40, 0)}–${number(40, 0)}`,
+    () => `${number(9, 1)} (${number(2, 2)}–${number(9, 2)})`,
+    () => (random() < 0.5 ? '<0.001' : number(1, 3)),
+  ])();
+const cellText = (header) =>
+  header ? pick(words) + (random() < 0.3 ? ' ' + pick(words) : '') : random() < 0.35 ? (random() * 100).toFixed(pick([0, 1, 2])) : random() < 0.45 ? statistic() : pick(words);
 
 export function makeTable(style) {
   if (style === 'grouped') return makeGroupedTable();

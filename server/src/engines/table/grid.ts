@@ -354,6 +354,60 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
       }
     }
   });
+  // A label centred beside three or more stacked rows lies on the middle one (or between the middle two): as
+  // many empty cells above it as below. Down a column, between rules, section rows and gaps of a line, the empty
+  // cells between two labels are shared out that way; a column where they cannot be (a label with empty cells on
+  // one side only: top- or bottom-aligned labels) is left as it is.
+  const adjacent = (upper: Row, lower: Row) => lower.y0 - upper.y1 < h && !ruleBetween(upper.y1 - 0.5 * h, lower.y0 + 0.5 * h);
+  const isCovered = (r: number, c: number) => covered.has(`${r},${c}`);
+  for (let c = 0; c < cols; c++) {
+    type Stretch = { labels: { r: number; span: number; width: number }[]; gaps: number[] };
+    const stretches: Stretch[] = [];
+    let current: Stretch = { labels: [], gaps: [0] };
+    const close = () => {
+      if (current.labels.length) stretches.push(current);
+      current = { labels: [], gaps: [0] };
+    };
+    // The first row is a header, whatever stands below it.
+    for (let r = 1; r < rows.length; r++) {
+      if (r > 1 && !adjacent(rows[r - 1]!, rows[r]!)) close();
+      const row = rows[r]!;
+      const cell = row.cells.get(c);
+      if (cell && !cell.down && row.cells.size >= 2) {
+        const span = rowSpanOf.get(`${r},${c}`) ?? 1;
+        current.labels.push({ r, span, width: cell.span });
+        current.gaps.push(0);
+        r += span - 1;
+      } else if (!occupied(row, c, 1) && !isCovered(r, c)) current.gaps[current.gaps.length - 1]!++;
+      else close();
+    }
+    close();
+    const plans = stretches.map(({ labels, gaps }) => {
+      const ks: number[] = [];
+      let room = gaps[0]!;
+      for (const [i, label] of labels.entries()) {
+        const k = room;
+        if (k < 0 || (k === 0 && label.span === 1 && (gaps[i]! > 0 || gaps[i + 1]! > 0))) return undefined;
+        ks.push(k);
+        room = gaps[i + 1]! - k;
+      }
+      return room === 0 ? ks : undefined;
+    });
+    if (plans.some((p) => p === undefined)) continue;
+    stretches.forEach(({ labels }, i) =>
+      labels.forEach((label, j) => {
+        const k = plans[i]![j]!;
+        if (k === 0) return;
+        const cell = rows[label.r]!.cells.get(c)!;
+        rowSpanOf.delete(`${label.r},${c}`);
+        rowSpanOf.set(`${label.r - k},${c}`, label.span + 2 * k);
+        rows[label.r]!.cells.delete(c);
+        rows[label.r - k]!.cells.set(c, cell);
+        for (let d = 1; d < label.span + 2 * k; d++) for (let x = c; x < c + label.width; x++) covered.add(`${label.r - k + d},${x}`);
+        for (let x = c; x < c + label.width; x++) covered.delete(`${label.r - k},${x}`);
+      }),
+    );
+  }
   const cells: TableCell[] = [];
   rows.forEach((row, r) => {
     let c = 0;

@@ -82,7 +82,8 @@ export class TableEngine implements Engine {
     start = performance.now();
     const bounds = withoutDottedRules(uprightBounds(boxes, true));
     if (bounds.length === 0) throw new OcrError('badRequest', 'No text was found in the selection, so no table could be built; select the table including its cells.');
-    const table = inferTable(bounds, rules);
+    const inferred = inferTable(bounds, rules);
+    const table = { ...inferred, cells: inferred.cells.map((c) => ({ ...c, text: restoreLessThan(c.text) })) };
     timings.structure = performance.now() - start;
     const formats = { gfm: toGfm(table), html: toHtml(table), latex: toLatex(table) };
     const preferred = preferredFormat(table);
@@ -97,6 +98,15 @@ export class TableEngine implements Engine {
       table: { rows: table.rows, cols: table.cols, headerRows: table.headerRows, style: table.style, cells: table.cells },
     };
   }
+}
+
+/**
+ * Small type turns a p-value's "<" into a "c" ("c0.001"), which no cell ever means: the sign is put back. (An en
+ * dash for ranges was tried too and dropped: the recogniser has no en dash, and the sets' authors set ranges with
+ * hyphens about as often as with en dashes.)
+ */
+export function restoreLessThan(text: string): string {
+  return text.replace(/^[cC](?=0?\.\d+$)/, '<');
 }
 
 /**

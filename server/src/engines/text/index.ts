@@ -9,6 +9,7 @@ import { hasBulletAtStart, type GrayPage } from './bullets';
 import { dbPostprocess, detPreprocess, type DetectedBox } from './det';
 import { columnGapRatio, groupLines, paragraphs, readingOrder, toMarkdown, type Gutter, type LayoutLine, type TextBox } from './layout';
 import { findGutters, splitAtGutters } from './gutters';
+import { repairNumbers } from './numbers';
 import { loadEnglishLexicon, looksEnglish, spellWord, type Lexicon } from './lexicon';
 import { findTextModels, readAlphabet, type TextModelPaths } from './models';
 import { ctcDecode, otsu, preferPageScript, recFrameWidth, recHeight, recPreprocess, splitAtGaps, wordSpans, type CtcChar, type WordSpan } from './rec';
@@ -204,7 +205,7 @@ export class TextEngine implements Engine {
     start = performance.now();
     const read = await this.recognizeCrops(models, upright, token);
     preferPageScript(read);
-    const lines = read.map((chars, i) => segmentLine(chars, upright[i]!, options.splitGapRatio));
+    const lines = read.map((chars, i) => segmentLine(repairNumbers(chars), upright[i]!, options.splitGapRatio));
     if (looksEnglish(plainWords(lines), models.lexicon)) spellCheck(lines, models.lexicon);
     timings.recognize = performance.now() - start;
     const boxes = lines.flatMap((segments, i) => {
