@@ -33,6 +33,21 @@ describe('layout', () => {
     assert.deepEqual(readingOrder(lines).flat().map((l) => l.text), ['left 0', 'left 1', 'left 2', 'left 3', 'right 0', 'right 1', 'right 2', 'right 3']);
   });
 
+  it('reads columns of short lines apart when a vertical rule divides them, and across when none does', () => {
+    // Answer choices of an exam sheet: short pieces on shared baselines, 20 px apart for 30 px lines.
+    const boxes: TextBox[] = [];
+    for (let i = 0; i < 4; i++) {
+      boxes.push(box(`A${i} 17`, 100, 100 + i * 36, 200), box(`C${i} 5`, 300, 100 + i * 36, 380));
+      boxes.push(box(`F${i} 22`, 400, 100 + i * 36, 500), box(`H${i} 11`, 600, 100 + i * 36, 700));
+    }
+    const rule = [{ x: 390, y0: 80, y1: 260, ruled: true }];
+    const ruled = readingOrder(groupLines(boxes, rule), rule).flat().map((l) => l.text);
+    assert.deepEqual(ruled.slice(0, 8), ['A0 17', 'C0 5', 'A1 17', 'C1 5', 'A2 17', 'C2 5', 'A3 17', 'C3 5']);
+    // A blank gutter alone leaves the rows read across (they could be one table).
+    const blank = [{ x: 390, y0: 80, y1: 260 }];
+    assert.deepEqual(readingOrder(groupLines(boxes, blank), blank).flat().map((l) => l.text).slice(0, 4), ['A0 17', 'C0 5', 'F0 22', 'H0 11']);
+  });
+
   it('peels a title above and a page number below, set close to two columns, at once', () => {
     const boxes = [box('A Title Across', 300, 0, 700)];
     for (let i = 0; i < 4; i++) {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { alignedTableRegions, rowsSplitAtGaps, type Piece } from '../../server/src/engines/layout/regions';
+import { alignedTableRegions, rowsSplitAtGaps, ruledTableRegions, type Piece } from '../../server/src/engines/layout/regions';
 
 // A page 1600 px wide, lines 30 px tall: a prose column on the left (x 100–800), a rule-less table on the right.
 const piece = (text: string, x0: number, y0: number, x1: number): Piece => ({ text, x0, y0, x1, y1: y0 + 30 });
@@ -19,5 +19,20 @@ describe('rule-less table regions', () => {
     assert.equal(regions.length, 1);
     assert.ok(regions[0]!.x0 >= 860 && regions[0]!.x1 <= 1500, JSON.stringify(regions[0]));
     assert.ok(regions[0]!.y0 <= 300 && regions[0]!.y1 >= 555, JSON.stringify(regions[0]));
+  });
+});
+
+describe('ruled table regions', () => {
+  const rule = (at: number, from: number, to: number) => ({ at, from, to, thickness: 2 });
+  it('keep a small ruled table apart from the long separators and the column rule around it', () => {
+    // A page column (x 800–1480) with question separators 270 px apart, a 360 px wide grid between them, and a
+    // rule down the page's middle (x 800) from top to bottom; lines 38 px tall.
+    const horizontal = [rule(640, 816, 1475), rule(910, 816, 1475), ...[1158, 1197, 1236, 1278, 1320, 1362, 1403].map((y) => rule(y, 959, 1316)), rule(1590, 816, 1475)];
+    const vertical = [rule(800, 374, 2026), rule(960, 1157, 1404), rule(1118, 1196, 1404), rule(1315, 1158, 1404)];
+    const regions = ruledTableRegions({ horizontal, vertical }, 38);
+    const grid = regions.find((r) => r.x0 >= 950 && r.x1 <= 1320);
+    assert.ok(grid && grid.y0 <= 1158 && grid.y1 >= 1403, JSON.stringify(regions));
+    // The separators' own group does not reach down the column rule.
+    assert.ok(regions.every((r) => r.y1 - r.y0 < 1000), JSON.stringify(regions));
   });
 });

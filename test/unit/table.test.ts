@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { toGfm, toHtml, toLatex, preferredFormat } from '../../server/src/engines/table/format';
 import { dropCoveredRows, inferTable, type CellBox, type Table } from '../../server/src/engines/table/grid';
-import { enlargement, restoreLessThan, withoutDottedRules } from '../../server/src/engines/table';
+import { cutAtColumnRules, enlargement, restoreLessThan, withoutDottedRules } from '../../server/src/engines/table';
 import { estimateSkew, findRules, type BinaryImage, type Rules } from '../../server/src/engines/table/rules';
 
 function blank(width: number, height: number): BinaryImage {
@@ -267,6 +267,23 @@ describe('grid inference', () => {
       table.cells.filter((c) => c.col === 2).map((c) => [c.row, c.rowSpan, c.text]),
       [[0, 1, 'Status'], [1, 2, 'Captured in the field with pathology, while housed in captivity'], [3, 1, 'Control']],
     );
+  });
+});
+
+describe('lines read across a column rule', () => {
+  const word = (text: string, x0: number, x1: number) => ({ text, confidence: 0.9, rect: { cx: (x0 + x1) / 2, cy: 20, width: x1 - x0, height: 12, angle: 0 } });
+  const line = (...words: ReturnType<typeof word>[]) => ({ text: words.map((w) => w.text).join(' '), confidence: 0.9, rect: { cx: 100, cy: 20, width: 200, height: 12, angle: 0 }, words });
+  const rule = (at: number, from = 0, to = 100) => ({ at, from, to, thickness: 1 });
+  it('are cut between the words on either side of a vertical rule', () => {
+    const read = line(word('Value', 0, 30), word('of', 34, 44), word('Bill', 48, 70), word('Number', 82, 120), word('of', 124, 134), word('bills', 138, 160));
+    const cut = cutAtColumnRules([read], { horizontal: [], vertical: [rule(76)] });
+    assert.deepEqual(cut.map((b) => b.text), ['Value of Bill', 'Number of bills']);
+    assert.deepEqual(cut.map((b) => [b.rect.cx - b.rect.width / 2, b.rect.cx + b.rect.width / 2]), [[0, 70], [82, 160]]);
+  });
+  it('stay whole when no rule runs through them', () => {
+    const read = line(word('Value', 0, 30), word('of', 34, 44), word('Bill', 48, 70));
+    // A rule above the line (a header's) or beside it changes nothing.
+    assert.deepEqual(cutAtColumnRules([read], { horizontal: [], vertical: [rule(40, 30, 100), rule(200)] }).map((b) => b.text), ['Value of Bill']);
   });
 });
 

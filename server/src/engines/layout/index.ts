@@ -65,16 +65,31 @@ export class LayoutEngine implements Engine {
       { minLength: Math.max(20, 4 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
       { minLength: Math.max(12, 2 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
     );
-    const candidates = mergeOverlapping([...ruledTableRegions(rules, lineHeight), ...alignedTableRegions(rowsSplitAtGaps(boxes, lineHeight), image.width, lineHeight)]);
     // Frames and shaded boxes around prose (exam questions, ruled note paper) are neither tables nor figures: most
     // of the text inside is in sentences. Counted in characters, since stacked fractions and labels add many
-    // one-character boxes.
+    // one-character boxes. Judged before overlapping candidates merge, so a frame round a question does not
+    // swallow the small table inside it.
     const holdsProse = (region: Box) => {
       const inside = boxes.filter((b) => coveredBy(b, region) > 0.5);
       const chars = (list: typeof inside) => list.reduce((n, b) => n + b.text.length, 0);
       return chars(inside) > 0 && chars(inside.filter((b) => isSentence(b.text))) >= 0.5 * chars(inside);
     };
-    const tables = candidates.filter((t) => !holdsProse(t));
+    // Rows of aligned cells are looked for on each side of a long vertical rule: answer choices set level in two
+    // ruled columns are not one table across the page.
+    const longRules = rules.vertical.filter((v) => v.to - v.from > 8 * lineHeight);
+    const side = (b: Box) => longRules.map((v) => (v.from < b.y1 && v.to > b.y0 ? ((b.x0 + b.x1) / 2 < v.at ? 'l' : 'r') : '-')).join('');
+    const strips = new Map<string, typeof boxes>();
+    for (const b of boxes) strips.set(side(b), [...(strips.get(side(b)) ?? []), b]);
+    const aligned = [...strips.values()].flatMap((strip) => alignedTableRegions(rowsSplitAtGaps(strip, lineHeight), image.width, lineHeight));
+    // A ruled grid with no text in it is a drawing (a shaded fraction bar, a chart's frame), left to the figures.
+    const ruled = ruledTableRegions(rules, lineHeight).filter((t) => boxes.some((b) => coveredBy(b, t) > 0.5));
+    // Cells ruled apart by an inner vertical rule make a table whatever they hold (a header "Value of Bill Number
+    // of bills" reads as a sentence); frames and lined paper have no such rule.
+    const gridded = (region: Box) =>
+      rules.vertical.some((v) => v.at > region.x0 + lineHeight && v.at < region.x1 - lineHeight && Math.min(v.to, region.y1) - Math.max(v.from, region.y0) > 0.5 * (region.y1 - region.y0));
+    const isTable = (region: Box) => gridded(region) || !holdsProse(region);
+    const candidates = mergeOverlapping([...ruled, ...aligned].filter(isTable));
+    const tables = candidates.filter(isTable);
     const insideTable = (b: Box) => tables.some((t) => coveredBy(b, t) > 0.5);
     const textBoxes = boxes.filter((b) => !insideTable(b));
     const figures = figureRegions(binary, [...textBoxes, ...tables], lineHeight).filter((f) => !tables.some((t) => coveredBy(f, t) > 0.5) && !holdsProse(f));
@@ -94,7 +109,12 @@ export class LayoutEngine implements Engine {
     timings.regions = performance.now() - start;
 
     const flowResults = results.filter((_, i) => inFlow[i]);
-    const { lines, gutters } = textLines(flowResults, image);
+    // A long vertical rule outside tables and figures divides columns (exam sheets, newsletters), even where the
+    // blank beside it is narrower than the gap that parts columns by itself.
+    const columnRules = rules.vertical
+      .filter((v) => v.to - v.from > 8 * lineHeight && ![...tables, ...figures].some((b) => v.at > b.x0 && v.at < b.x1 && v.from < b.y1 && v.to > b.y0))
+      .map((v) => ({ x: v.at, y0: v.from, y1: v.to, ruled: true }));
+    const { lines, gutters } = textLines(flowResults, image, columnRules);
     // A selection holding nothing but a formula has no prose to be centred in: judge its lines alone.
     const formulas = tables.length === 0 && figures.length === 0 && lines.length > 0 && lines.length <= 4 && lines.every((l) => looksLikeMath(l, lineHeight))
       ? [lines.reduce((a, l) => ({ ...a, ...union(a, l), text: `${a.text} ${l.text}` }))]

@@ -19,7 +19,8 @@ export const coveredBy = (inner: Box, outer: Box) => (area(inner) ? intersection
 
 /**
  * Tables drawn with rules: horizontal rules of similar extent stacked within a few text lines of each other
- * (booktabs: top, mid, bottom rules; grids: every row), joined with any vertical rules crossing them.
+ * (booktabs: top, mid, bottom rules; grids: every row), joined with any vertical rules crossing them. A rule
+ * much longer than the next (a separator across the column above a small table) starts a group of its own.
  */
 export function ruledTableRegions(rules: Rules, lineHeight: number): Box[] {
   const horizontal = [...rules.horizontal].filter((r) => r.to - r.from > 3.5 * lineHeight).sort((a, b) => a.at - b.at);
@@ -28,7 +29,7 @@ export function ruledTableRegions(rules: Rules, lineHeight: number): Box[] {
     const group = groups.find((g) => {
       const last = g[g.length - 1]!;
       const overlap = Math.min(last.to, rule.to) - Math.max(last.from, rule.from);
-      return rule.at - last.at < 8 * lineHeight && overlap > 0.6 * Math.min(last.to - last.from, rule.to - rule.from);
+      return rule.at - last.at < 8 * lineHeight && overlap > 0.6 * Math.max(last.to - last.from, rule.to - rule.from);
     });
     if (group) group.push(rule);
     else groups.push([rule]);
@@ -37,7 +38,9 @@ export function ruledTableRegions(rules: Rules, lineHeight: number): Box[] {
     .filter((g) => g.length >= 2 && g[g.length - 1]!.at - g[0]!.at > 1.5 * lineHeight)
     .map((g) => {
       let box: Box = { x0: Math.min(...g.map((r) => r.from)), x1: Math.max(...g.map((r) => r.to)), y0: g[0]!.at - 2, y1: g[g.length - 1]!.at + 2 };
-      for (const v of rules.vertical) if (v.at >= box.x0 - lineHeight && v.at <= box.x1 + lineHeight && v.from < box.y1 && v.to > box.y0) box = union(box, { x0: v.at - 1, x1: v.at + 1, y0: v.from, y1: v.to });
+      // A vertical rule running far past the horizontal ones divides columns of the page; it is not the table's.
+      const reach = box.y1 - box.y0 + 4 * lineHeight;
+      for (const v of rules.vertical) if (v.at >= box.x0 - lineHeight && v.at <= box.x1 + lineHeight && v.from < box.y1 && v.to > box.y0 && v.to - v.from <= reach) box = union(box, { x0: v.at - 1, x1: v.at + 1, y0: v.from, y1: v.to });
       return box;
     });
 }

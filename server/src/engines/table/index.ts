@@ -5,7 +5,7 @@ import { toGray, type RgbImage } from '../../pipeline/image';
 import type { EngineStatus, Quad } from '../../protocol';
 import type { Engine, EngineRequest, EngineResult } from '../engine';
 import { otsu } from '../text/rec';
-import type { TextEngine } from '../text';
+import type { TextBoxResult, TextEngine } from '../text';
 import { uprightBounds } from '../text';
 import { preferredFormat, toGfm, toHtml, toLatex } from './format';
 import { inferTable, type Table } from './grid';
@@ -78,7 +78,7 @@ export class TableEngine implements Engine {
     await checkpoint(request.token);
     // Text is read with the rules painted out, so a rule never becomes a "|" or joins two cells.
     const cleaned = paintOutRules(image, binary, rules);
-    const boxes = await this.text.readBoxes(cleaned, request.token, request.report, timings, { splitGapRatio: cellGapRatio });
+    const boxes = cutAtColumnRules(await this.text.readBoxes(cleaned, request.token, request.report, timings, { splitGapRatio: cellGapRatio, words: true }), rules);
     start = performance.now();
     const bounds = withoutDottedRules(uprightBounds(boxes, true));
     if (bounds.length === 0) throw new OcrError('badRequest', 'No text was found in the selection, so no table could be built; select the table including its cells.');
@@ -107,6 +107,32 @@ export class TableEngine implements Engine {
  */
 export function restoreLessThan(text: string): string {
   return text.replace(/^[cC](?=0?\.\d+$)/, '<');
+}
+
+/**
+ * A line read across a vertical rule holds two cells: with the rule painted out, the gap between cells of a
+ * tightly ruled grid ("Value of Bill | Number of bills") can be narrower than the gap that cuts lines. The line is
+ * cut between the words on either side of every rule that runs through it.
+ */
+export function cutAtColumnRules(boxes: TextBoxResult[], rules: Rules): TextBoxResult[] {
+  return boxes.flatMap((box) => {
+    const words = box.words;
+    if (!words || words.length < 2 || Math.abs(box.rect.angle) > 0.05) return [box];
+    const through = rules.vertical.filter((v) => v.from < box.rect.cy && v.to > box.rect.cy).map((v) => v.at);
+    const groups: (typeof words)[] = [[words[0]!]];
+    for (const [i, word] of words.slice(1).entries()) {
+      const before = words[i]!;
+      // Between the words' centres: their ends are only known to a recogniser frame.
+      if (through.some((x) => x > before.rect.cx && x < word.rect.cx)) groups.push([word]);
+      else groups[groups.length - 1]!.push(word);
+    }
+    if (groups.length === 1) return [box];
+    return groups.map((group) => {
+      const x0 = Math.min(...group.map((w) => w.rect.cx - w.rect.width / 2)), x1 = Math.max(...group.map((w) => w.rect.cx + w.rect.width / 2));
+      const confidence = group.reduce((sum, w) => sum + w.confidence, 0) / group.length;
+      return { text: group.map((w) => w.text).join(' '), confidence, rect: { ...box.rect, cx: (x0 + x1) / 2, width: x1 - x0 }, words: group };
+    });
+  });
 }
 
 /**

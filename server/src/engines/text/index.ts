@@ -369,12 +369,12 @@ function spellCheck(lines: RecognizedSegment[][], lexicon: Lexicon): void {
 
 /**
  * Boxes → lines (deskewed), with list bullets the recogniser missed put back in front of their lines, and the
- * column gutters that reading order must not cross.
+ * column gutters that reading order must not cross (those found blank between boxes, and any `known` ones).
  */
-export function textLines(boxes: TextBoxResult[], image: RgbImage): { lines: LayoutLine[]; gutters: Gutter[] } {
+export function textLines(boxes: TextBoxResult[], image: RgbImage, known: Gutter[] = []): { lines: LayoutLine[]; gutters: Gutter[] } {
   const gray = grayPage(image);
   const uprights = uprightBounds(boxes);
-  const gutters = findGutters(boxes.map((b) => b.rect), uprights, gray);
+  const gutters = [...findGutters(boxes.map((b) => b.rect), uprights, gray), ...known];
   const lines = groupLines(uprights, gutters);
   for (const line of lines) {
     // The bullet test reads real pixels, so it uses the first box's own left end, not the deskewed bounds.

@@ -48,6 +48,8 @@ export interface Gutter {
   x: number;
   y0: number;
   y1: number;
+  /** Drawn as a vertical rule (not only left blank): what it parts are columns, never cells of one table. */
+  ruled?: boolean;
 }
 
 const gutterBetween = (gutters: Gutter[], from: number, to: number, y0: number, y1: number): boolean =>
@@ -95,6 +97,8 @@ export function readingOrder(lines: LayoutLine[], gutters: Gutter[] = []): Layou
       return;
     }
     const columns = splitColumns(items, h, gutters);
+    const ruledApart = atRuledGutters(columns, gutters);
+    if (ruledApart.length > 1) return ruledApart.forEach(cut);
     if (columns.length > 1 && !rowAligned(columns, h)) return columns.forEach(cut);
     // A table beside a column of prose (a sidebar): the prose stands apart, the table's columns stay together.
     if (columns.length > 1 && columns.some(isProse) && !columns.every(isProse)) return besideProse(columns).forEach(cut);
@@ -111,6 +115,21 @@ export function readingOrder(lines: LayoutLine[], gutters: Gutter[] = []): Layou
   };
   cut(lines);
   return blocks;
+}
+
+/** Neighbouring columns in groups, a new group after each ruled gutter between two of them. */
+function atRuledGutters(columns: LayoutLine[][], gutters: Gutter[]): LayoutLine[][] {
+  const ruled = gutters.filter((g) => g.ruled);
+  if (columns.length < 2 || ruled.length === 0) return [columns.flat()];
+  const groups: LayoutLine[][] = [[...columns[0]!]];
+  for (let i = 1; i < columns.length; i++) {
+    const left = columns[i - 1]!, right = columns[i]!;
+    const y0 = Math.min(...left.map((l) => l.y0), ...right.map((l) => l.y0));
+    const y1 = Math.max(...left.map((l) => l.y1), ...right.map((l) => l.y1));
+    if (gutterBetween(ruled, Math.max(...left.map((l) => l.x1)), Math.min(...right.map((l) => l.x0)), y0, y1)) groups.push([...right]);
+    else groups[groups.length - 1]!.push(...right);
+  }
+  return groups;
 }
 
 /** Lines in visual rows (vertical overlap), each row left to right: tiny baseline differences do not reorder. */
