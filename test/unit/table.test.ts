@@ -204,6 +204,17 @@ describe('grid inference', () => {
     assert.deepEqual(spans(stacked(20, 20)), []);
   });
 
+  it('a first-row label centred over a wide and a narrow column heads both when the narrow one has no label', () => {
+    // "Method" centred over x 100–290: its centre (195) lies inside the wide column (100–240), not in a gap.
+    const boxes = [box('Rate', 0, 0, 30), box('Method', 170, 0, 220)];
+    for (const [r, wide] of ['39.28 ± 8.09', '<0.001', '12 (45.6%)'].entries()) boxes.push(box(`Row${r}`, 0, 20 + 16 * r, 40), box(wide, 100, 20 + 16 * r, 240), box(`${r}`, 280, 20 + 16 * r, 290));
+    const header = inferTable(boxes, { horizontal: [], vertical: [] }).cells.filter((c) => c.row === 0);
+    assert.deepEqual(header.map((c) => [c.col, c.colSpan, c.text]), [[0, 1, 'Rate'], [1, 2, 'Method']]);
+    // Set over the wide column alone (left-aligned), it stays there.
+    const alone = inferTable([box('Rate', 0, 0, 30), box('Method', 100, 0, 150), ...boxes.slice(2)], { horizontal: [], vertical: [] }).cells.filter((c) => c.row === 0);
+    assert.deepEqual(alone.map((c) => [c.col, c.colSpan, c.text]), [[0, 1, 'Rate'], [1, 1, 'Method'], [2, 1, '']]);
+  });
+
   it('a label on the middle of three stacked rows spans all three; a column of top-aligned labels does not', () => {
     const header = [box('Group', 0, 0, 50), box('Site', 100, 0, 140), box('Mean', 200, 0, 240)];
     const body = (labels: [string, number][]) => [

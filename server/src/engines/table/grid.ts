@@ -256,6 +256,19 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
       // (\multicolumn without a rule under it).
       const gap = gapOf(b);
       if (gap >= 0 && c0 === c1 && (c0 === gap || c0 === gap + 1) && assigned.every(([a0, a1], j) => j === i || a1 < gap || a0 > gap + 1)) [c0, c1] = [gap, gap + 1];
+      else if (rows.length === 0 && c0 === c1) {
+        // In the first row, a label alone above its column and an empty neighbour, centred over the two (a wide
+        // column of figures beside a narrow one, so the centre falls inside the wide one), heads both.
+        const centre = (b.x0 + b.x1) / 2;
+        const mid = (from: number, to: number) => (columns[from]![0] + columns[to]![1]) / 2;
+        const own = Math.abs(centre - mid(c0, c0));
+        const free = (c: number) => c >= 0 && c < columns.length && assigned.every(([a0, a1], j) => j === i || a1 < c || a0 > c);
+        for (const [from, to] of [[c0, c0 + 1], [c0 - 1, c0]] as const) {
+          if (!free(from) || !free(to)) continue;
+          const off = Math.abs(centre - mid(from, to));
+          if (off < 0.5 * own && off < 0.1 * (columns[to]![1] - columns[from]![0])) [c0, c1] = [from, to];
+        }
+      }
       const existing = placed.get(c0);
       if (existing) {
         existing.boxes.push(b);
