@@ -27,6 +27,19 @@ describe('page furniture', () => {
     assert.ok(markdown.startsWith('Body line 1'), markdown);
   });
 
+  it('takes an ornament at the edge and a running head whose capitals measure taller, when it holds the page number', () => {
+    const ornament = line('—', 5, 24, 400, 430);
+    const number = line('400', 90, 18, 100, 130);
+    const title = line('BRITISH HUSBANDRY.', 88, 26, 300, 550);
+    const chapter = line('[Ch. XIX.', 89, 22, 650, 750);
+    const main = body(130, 20);
+    const found = pageFurniture([ornament, number, title, chapter, ...main], 1100);
+    assert.deepEqual([ornament, number, title, chapter].map((l) => found.get(l)), ['header', 'header', 'header', 'header']);
+    assert.equal(main.filter((l) => found.has(l)).length, 0);
+    // Without the page number, the taller capitals are a title, kept.
+    assert.equal(pageFurniture([title, ...main], 1100).has(title), false);
+  });
+
   it('keeps a large title at the top and a last body line at the bottom', () => {
     const title = line('Reading Old Field Notes', 50, 34, 200, 650);
     const main = body(130, 31); // the last line ends at 1050, inside the bottom margin, without a gap

@@ -406,11 +406,20 @@ export function pageFurniture(lines: LayoutLine[], pageHeight: number): Map<Layo
       else if (rows.length < 3) rows.push([line]);
       else break;
     }
+    // A row with no letter or digit at the very edge (an ornament, a rule read as a dash) goes with the furniture
+    // and does not count as one of the two rows.
+    const bare = (row: LayoutLine[]) => row.every((l) => !l.block && !/[\p{L}\p{N}]/u.test(l.text) && edge(l));
+    while (rows.length > 1 && bare(rows[0]!)) {
+      for (const l of rows.shift()!) found.set(l, kind);
+    }
     let pending: LayoutLine[] = [];
     for (const [r, row] of rows.slice(0, 2).entries()) {
       // A bare page number ends the page even when the text stops high above the paper's edge.
       const lonePageNumber = kind === 'footer' && r === 0 && row.length === 1 && pageNumber.test(row[0]!.text.trim());
-      if (row.some((l) => (!edge(l) && !lonePageNumber) || l.block || l.y1 - l.y0 > 1.15 * body)) break;
+      // A row holding a page number is a running head even when its capitals measure a little taller than body
+      // text (a title never carries the page number).
+      const numbered = row.some((l) => pageNumber.test(l.text.trim()));
+      if (row.some((l) => (!edge(l) && !lonePageNumber) || l.block || l.y1 - l.y0 > (numbered ? 1.5 : 1.15) * body)) break;
       pending.push(...row);
       const next = rows[r + 1];
       const isolated = !next || Math.min(...row.flatMap((a) => next.map((b) => gapAfter(a, b)))) > 1.2 * body;
