@@ -27,6 +27,15 @@ describe('inline formula spans', () => {
     assert.deepEqual(mathSpans([{ text: 'COVID-19', confidence: 0.95 }]), []);
   });
 
+  it('takes the short sides of a relation, superscripts and a bracket running over several words', () => {
+    assert.deepEqual(spans('each other QTQ = I between large'), ['QTQ = I']);
+    assert.deepEqual(spans('number should ak ≥ O into only'), ['ak ≥ O']);
+    assert.deepEqual(spans('total q(ac, ay) = a²q(, y) used an'), ['q(ac, ay) = a²q(, y)']);
+    assert.deepEqual(spans('was h=u1 · · · uktk after'), ['h=u1']);
+    // English words beside a relation stay prose.
+    assert.deepEqual(spans('the total is = 3 here'), ['= 3']);
+  });
+
   it('leaves prose, numbers and citations alone', () => {
     assert.deepEqual(spans('In 2019 we measured 3 wells (see 12, 14) and a river'), []);
     assert.deepEqual(spans('A survey of I and a notebook'), []);

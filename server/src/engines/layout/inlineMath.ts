@@ -18,9 +18,15 @@ export interface Word {
 }
 
 // Operators, relations, arrows, big operators, Greek: a word holding one is math-like on its own.
-const mathSymbol = /[=+<>^_±×÷∑∏∫√∞≤≥≠≈≡∼∝→←↦⇒⇔∂∇∈∉⊂⊆⊃∪∩∀∃′∗°∘⊗⊕α-ωΑ-Ωϑϕϵ]/u;
+const mathSymbol = /[=+<>^_±×÷∑∏∫√∞≤≥≠≈≡∼∝→←↦⇒⇔∂∇∈∉⊂⊆⊃∪∩∀∃′∗°∘⊗⊕⋯α-ωΑ-Ωϑϕϵ⁰¹²³⁴-⁹₀-₉]/u;
+// A relation on its own: the words right beside it are its sides.
+const relation = /^(?:=|<|>|≤|≥|≠|≈|≡|∈|∉|⊂|⊆)$/u;
+// Short English words that may stand next to a relation sign without being one of its sides.
+const shortWords = new Set(['is', 'be', 'to', 'an', 'of', 'or', 'in', 'it', 'at', 'as', 'on', 'by', 'we', 'if', 'so', 'no', 'do', 'and', 'the', 'for', 'are', 'was', 'with', 'then', 'that', 'than', 'when', 'thus', 'hence', 'where']);
 // f(x), g(t,s), P(A|B): a one-letter function applied to a short argument.
 const functionCall = /^[A-Za-z]\([A-Za-z0-9,|+\-]{1,8}\)[.,;:]?$/;
+// The same with its arguments running on into the next words ("q(ax," "ay)").
+const opensCall = /^[A-Za-z]\([A-Za-z0-9,|+\-]{0,8}$/;
 // Words that continue a formula without being math by themselves: one-letter variables (not the English words
 // "a", "A", "I"), numbers, brackets, slashes, minus signs, a letter with digits (x2 is usually x² or x₂ read flat),
 // a coefficient with its variable (2x).
@@ -31,7 +37,16 @@ export function mathSpans(words: readonly Word[]): { from: number; to: number }[
   // A short word the recogniser was unsure of, mixing letters with digits or signs, is often a formula it garbled.
   const garbled = (w: Word) => w.confidence < 0.6 && w.text.length <= 8 && /[A-Za-z]/.test(w.text) && /[^A-Za-z.,;:]/.test(w.text);
   const strong = words.map((w) => mathSymbol.test(w.text) || functionCall.test(w.text) || garbled(w));
-  const part = words.map((w, i) => strong[i] || continuation.test(w.text));
+  // The side of a relation read as a short non-word ("QTQ = I" for QᵀQ = I, "ak ≥ 0" for a_k ≥ 0).
+  const side = (i: number) =>
+    [words[i - 1], words[i + 1]].some((w) => w && relation.test(w.text)) && words[i]!.text.length <= 4 && !shortWords.has(words[i]!.text.toLowerCase()) && /^[A-Za-z][A-Za-z0-9']*$/.test(words[i]!.text);
+  const part = words.map((w, i) => strong[i] || continuation.test(w.text) || opensCall.test(w.text) || side(i));
+  // A bracket opened inside a formula runs on to the word that closes it ("q(ax," "ay)").
+  for (let i = 0, depth = 0; i < words.length; i++) {
+    if (depth > 0) part[i] = true;
+    if (part[i]) depth = Math.max(0, depth + (words[i]!.text.match(/[([{]/g) ?? []).length - (words[i]!.text.match(/[)\]}]/g) ?? []).length);
+    else depth = 0;
+  }
   const spans: { from: number; to: number }[] = [];
   for (let i = 0; i < words.length; ) {
     if (!part[i]) {
