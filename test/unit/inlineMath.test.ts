@@ -32,6 +32,10 @@ describe('inline formula spans', () => {
     assert.deepEqual(spans('number should ak ≥ O into only'), ['ak ≥ O']);
     assert.deepEqual(spans('total q(ac, ay) = a²q(, y) used an'), ['q(ac, ay) = a²q(, y)']);
     assert.deepEqual(spans('was h=u1 · · · uktk after'), ['h=u1']);
+    // ∈ and ⊂ read as "E" and "C" between one-letter variables.
+    assert.deepEqual(spans('or data a E p or for'), ['a E p']);
+    assert.deepEqual(spans('rate C1 C M1 system'), ['C1 C M1']);
+    assert.deepEqual(spans('vitamins C and E in food'), []);
     // English words beside a relation stay prose.
     assert.deepEqual(spans('the total is = 3 here'), ['= 3']);
   });

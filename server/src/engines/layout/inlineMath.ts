@@ -36,7 +36,10 @@ const continuation = /^(?:[B-HJ-Zb-z]|[A-Za-z]?[0-9()[\]{}|,./\-−']*[0-9()[\]{
 export function mathSpans(words: readonly Word[]): { from: number; to: number }[] {
   // A short word the recogniser was unsure of, mixing letters with digits or signs, is often a formula it garbled.
   const garbled = (w: Word) => w.confidence < 0.6 && w.text.length <= 8 && /[A-Za-z]/.test(w.text) && /[^A-Za-z.,;:]/.test(w.text);
-  const strong = words.map((w) => mathSymbol.test(w.text) || functionCall.test(w.text) || garbled(w));
+  // "∈" and "⊂" read as a capital E or C between two one-letter variables ("a E P;", "C1 C M1").
+  const variable = (w: Word | undefined) => w !== undefined && /^[A-Za-z][0-9]{0,2}[;,.]?$/.test(w.text);
+  const misreadRelation = (i: number) => /^[EC]$/.test(words[i]!.text) && variable(words[i - 1]) && variable(words[i + 1]);
+  const strong = words.map((w, i) => mathSymbol.test(w.text) || functionCall.test(w.text) || garbled(w) || misreadRelation(i));
   // The side of a relation read as a short non-word ("QTQ = I" for QᵀQ = I, "ak ≥ 0" for a_k ≥ 0).
   const side = (i: number) =>
     [words[i - 1], words[i + 1]].some((w) => w && relation.test(w.text)) && words[i]!.text.length <= 4 && !shortWords.has(words[i]!.text.toLowerCase()) && /^[A-Za-z][A-Za-z0-9']*$/.test(words[i]!.text);
