@@ -1,5 +1,6 @@
-// Makes the bundled math samples: a display formula as a scanned paper shows it (sample-formula.png) and a
-// sentence with two inline formulas (sample-inline-math.png), each with its LaTeX in a .json beside it.
+// Makes the bundled math samples: a display formula as a scanned paper shows it (sample-formula.png), a
+// sentence with two inline formulas (sample-inline-math.png) and a booktabs table with a column of formulas
+// (sample-math-table.png), each with its LaTeX in a .json beside it.
 // Formulas are rendered by MathJax (TeX → SVG) and resvg, text by @napi-rs/canvas with Debian fonts-liberation,
 // then greyed, blurred and noised with a fixed seed. Run: npx tsx media/samples/make-math-samples.mts
 import { createCanvas, GlobalFonts, loadImage } from '@napi-rs/canvas';
@@ -73,4 +74,32 @@ const words = ['The', 'ratio', '$a/b$', 'is', 'fixed', 'when', '$\\alpha^{2}+\\b
   writeFileSync(here('sample-inline-math.png'), await scanLook(canvas));
   writeFileSync(here('sample-inline-math.json'), JSON.stringify({ markdown: words.join(' ') }, null, 1) + '\n');
 }
-console.log('wrote sample-formula.png, sample-inline-math.png');
+// A booktabs table at 24 px whose middle column holds formulas.
+const tableRows = [
+  ['Model', 'Formula', 'Score'],
+  ['Quadratic', '$x^{2}+1$', '0.25'],
+  ['Decay', '$e^{-x}$', '1.50'],
+  ['Angle', '$\\alpha+\\beta$', '3.14'],
+];
+{
+  const canvas = createCanvas(560, 250);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.fillStyle = '#000';
+  ctx.font = '24px SampleSerif';
+  const columns = [40, 230, 410];
+  const rowBaselines = [60, 118, 166, 214];
+  for (const [r, row] of tableRows.entries()) {
+    for (const [c, cell] of row.entries()) {
+      if (cell.startsWith('$')) {
+        const f = await formula(cell.slice(1, -1), 11);
+        ctx.drawImage(f.image, columns[c]!, rowBaselines[r]! - (f.height - f.depth));
+      } else ctx.fillText(cell, columns[c]!, rowBaselines[r]!);
+    }
+  }
+  for (const [y, thickness] of [[25, 3], [76, 1.5], [232, 3]] as const) ctx.fillRect(25, y, 510, thickness);
+  writeFileSync(here('sample-math-table.png'), await scanLook(canvas));
+  writeFileSync(here('sample-math-table.json'), JSON.stringify({ rows: tableRows }, null, 1) + '\n');
+}
+console.log('wrote sample-formula.png, sample-inline-math.png, sample-math-table.png');

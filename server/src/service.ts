@@ -47,8 +47,8 @@ export class OcrService {
     this.limits = resolveLimits(options.limits);
     this.sessions = new SessionFactory(provider);
     const text = new TextEngine(this.sessions);
-    const table = new TableEngine(text);
     const math = new MathEngine(this.sessions);
+    const table = new TableEngine(text, math);
     const chem = new ChemEngine();
     const layout = new LayoutEngine(text, { table, math, chem });
     for (const engine of [text, table, math, chem, layout]) this.engines.set(engine.mode, engine);

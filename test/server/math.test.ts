@@ -36,4 +36,21 @@ describe('math mode with the shipped model', { skip: installed ? false : 'no mat
     // Prose is not turned into formulas.
     for (const span of spans) assert.ok(!/holds|every|sample|ratio/.test(span), span);
   });
+
+  it('reads the formula cells of a table with the math engine and leaves words and figures as text', async () => {
+    const truth = JSON.parse(readFileSync(sample('sample-math-table.json'), 'utf8')) as { rows: string[][] };
+    const result = await service.recognize({ source: { path: sample('sample-math-table.png') }, mode: 'table' }, neverCancelled);
+    const cells = result.table!.cells;
+    assert.equal(result.table!.rows, truth.rows.length);
+    for (const [r, row] of truth.rows.entries()) {
+      for (const [c, want] of row.entries()) {
+        const cell = cells.find((x) => x.row === r && x.col === c)!;
+        if (want.startsWith('$')) assert.ok(cell.math !== undefined && distance(cell.math, want.slice(1, -1)) <= usable, `${JSON.stringify(cell)} vs ${want}`);
+        else assert.equal(cell.math, undefined, JSON.stringify(cell));
+      }
+    }
+    // Every format writes a formula cell as $…$: raw LaTeX, in GFM too.
+    const quadratic = cells.find((x) => x.row === 1 && x.col === 1)!.math!;
+    for (const format of [result.alternatives!.markdown!, result.alternatives!.html!, result.alternatives!.latex!]) assert.ok(format.includes(`$${quadratic}$`), format);
+  });
 });

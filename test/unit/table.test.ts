@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { toGfm, toHtml, toLatex, preferredFormat } from '../../server/src/engines/table/format';
 import { dropCoveredRows, inferTable, type CellBox, type Table } from '../../server/src/engines/table/grid';
-import { cutAtColumnRules, enlargement, restoreLessThan, withoutDottedRules } from '../../server/src/engines/table';
+import { cutAtColumnRules, enlargement, looksLikeFormula, restoreLessThan, withoutDottedRules } from '../../server/src/engines/table';
 import { estimateSkew, findRules, type BinaryImage, type Rules } from '../../server/src/engines/table/rules';
 
 function blank(width: number, height: number): BinaryImage {
@@ -295,6 +295,22 @@ describe('lines read across a column rule', () => {
     const read = line(word('Value', 0, 30), word('of', 34, 44), word('Bill', 48, 70));
     // A rule above the line (a header's) or beside it changes nothing.
     assert.deepEqual(cutAtColumnRules([read], { horizontal: [], vertical: [rule(40, 30, 100), rule(200)] }).map((b) => b.text), ['Value of Bill']);
+  });
+});
+
+describe('formula cells', () => {
+  it('are lines that read as one formula, not figures, words, names or codes', () => {
+    for (const text of ['x2 + 1', 'α + β', 'f(x) = 2', 'x² + y²']) assert.equal(looksLikeFormula(text, 0.9), true, text);
+    for (const text of ['39.28 ± 8.09', '<0.001', 'n = 12', 'T1', 'IL-1β', 'TNF-α', '2012_2', 'Mean + SD', 'β']) assert.equal(looksLikeFormula(text, 0.9), false, text);
+  });
+  it('are written as $…$ in every format, the LaTeX raw, a pipe escaped in GFM', () => {
+    const table = { rows: 2, cols: 2, headerRows: 1, style: 'plain' as const, cells: [
+      { row: 0, col: 0, rowSpan: 1, colSpan: 1, text: 'Model' }, { row: 0, col: 1, rowSpan: 1, colSpan: 1, text: 'Norm' },
+      { row: 1, col: 0, rowSpan: 1, colSpan: 1, text: 'a_b' }, { row: 1, col: 1, rowSpan: 1, colSpan: 1, text: '|x| < 1', math: '|x|<1' },
+    ] };
+    assert.ok(toGfm(table).includes('| a_b | $\\|x\\|<1$ |'), toGfm(table));
+    assert.ok(toHtml(table).includes('<td>$|x|&lt;1$</td>'), toHtml(table));
+    assert.ok(toLatex(table).includes('a\\_b & $|x|<1$'), toLatex(table));
   });
 });
 

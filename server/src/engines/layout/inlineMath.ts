@@ -6,7 +6,7 @@
  */
 import { checkpoint } from '../../errors';
 import { normalizedEditDistance, normalizeTokens } from '../math/latex';
-import type { Engine, EngineRequest } from '../engine';
+import type { Engine, EngineRequest, EngineResult } from '../engine';
 import { rectToQuad, type RotatedRect } from '../geometry';
 import type { TextBoxResult } from '../text';
 import type { LayoutLine } from '../text/layout';
@@ -108,6 +108,15 @@ export const minAgreement = 0.5;
 const minConfidence = 0.5;
 
 /**
+ * The math engine's LaTeX for a piece of the page the text recogniser read as `text`, when it may replace that
+ * reading: it parses, the engine is confident, it holds math, and it keeps the letters and digits of the text.
+ */
+export function acceptedReading(result: EngineResult | undefined, text: string): string | undefined {
+  if (!result?.math?.valid || result.confidence < minConfidence || !isFormula(result.content, text)) return undefined;
+  return alphanumericAgreement(result.content, text) < minAgreement ? undefined : result.content.trim();
+}
+
+/**
  * Rewrites, in place, the text of `lines` whose words hold formulas. `boxes` are the text engine's boxes the
  * lines were built from (with their words); display formulas are not among `lines`.
  */
@@ -128,12 +137,11 @@ export async function replaceInlineFormulas(
         const piece = words.slice(span.from, span.to);
         const text = piece.map((w) => w.text).join(' ');
         const bounds = spanBounds(piece.map((w) => w.rect), words[span.from - 1]?.rect, words[span.to]?.rect);
-        const result = await math.recognize({ ...request, page: subPage(bounds) }).catch(() => undefined);
-        if (!result?.math?.valid || result.confidence < minConfidence || !isFormula(result.content, text)) continue;
-        if (alphanumericAgreement(result.content, text) < minAgreement) continue;
+        const reading = acceptedReading(await math.recognize({ ...request, page: subPage(bounds) }).catch(() => undefined), text);
+        if (!reading) continue;
         // Sentence punctuation read into the formula goes back after it.
-        const trailing = /[.,;:]$/.test(text) && /[.,;:]$/.test(result.content.trim()) ? text.slice(-1) : '';
-        const latex = trailing ? result.content.trim().slice(0, -1).trim() : result.content.trim();
+        const trailing = /[.,;:]$/.test(text) && /[.,;:]$/.test(reading) ? text.slice(-1) : '';
+        const latex = trailing ? reading.slice(0, -1).trim() : reading;
         const at = line.text.lastIndexOf(text);
         if (at < 0) continue;
         line.text = `${line.text.slice(0, at)}$${latex}$${trailing}${line.text.slice(at + text.length)}`;

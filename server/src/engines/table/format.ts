@@ -20,7 +20,8 @@ export function toGfm(table: Table): string {
   if (table.rows === 0) return '';
   const escape = (t: string) => t.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
   const grid: string[][] = Array.from({ length: table.rows }, () => Array(table.cols).fill(''));
-  for (const c of table.cells) grid[c.row]![c.col] = escape(c.text);
+  // Math stays raw LaTeX (Markdown math renderers read it before escapes); only a pipe would end the cell.
+  for (const c of table.cells) grid[c.row]![c.col] = c.math ? `$${c.math.replace(/\|/g, '\\|')}$` : escape(c.text);
   // GFM needs exactly one header row; extra header rows become body rows.
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const header = table.headerRows > 0 ? grid[0]! : Array(table.cols).fill('');
@@ -31,7 +32,7 @@ export function toGfm(table: Table): string {
 export function toHtml(table: Table): string {
   const escape = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const cell = (c: TableCell) =>
-    `<td${c.colSpan > 1 ? ` colspan="${c.colSpan}"` : ''}${c.rowSpan > 1 ? ` rowspan="${c.rowSpan}"` : ''}>${escape(c.text)}</td>`;
+    `<td${c.colSpan > 1 ? ` colspan="${c.colSpan}"` : ''}${c.rowSpan > 1 ? ` rowspan="${c.rowSpan}"` : ''}>${escape(c.math ? `$${c.math}$` : c.text)}</td>`;
   const rows = rowsOf(table).map((cells) => `<tr>${cells.map(cell).join('')}</tr>`);
   const head = rows.slice(0, table.headerRows);
   const body = rows.slice(table.headerRows);
@@ -79,7 +80,7 @@ export function toLatex(table: Table): string {
         parts.push('');
         col++;
       }
-      let text = escapeLatex(c.text);
+      let text = c.math ? `$${c.math}$` : escapeLatex(c.text);
       if (c.rowSpan > 1) text = `\\multirow{${c.rowSpan}}{*}{${text}}`;
       // In a ruled grid each cell draws its right bar; the first column also draws the left one.
       // Without rules a label over several columns is centred over them, as group labels are.

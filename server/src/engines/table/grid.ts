@@ -7,15 +7,18 @@ import type { TextBox } from '../text/layout';
 import { median } from '../geometry';
 import type { Rule, Rules } from './rules';
 
-/** A recognised text box; the same shape the text layout uses. */
-export type CellBox = TextBox;
+/** A recognised text box (the shape the text layout uses), with the math engine's LaTeX when it is a formula. */
+export type CellBox = TextBox & { math?: string };
 
 export interface TableCell {
   row: number;
   col: number;
   rowSpan: number;
   colSpan: number;
+  /** As the text recogniser read it. */
   text: string;
+  /** LaTeX of a cell that is a formula (every line of it read by the math engine); written as `$…$`. */
+  math?: string;
 }
 
 export interface Table {
@@ -136,7 +139,7 @@ function ruledGrid(boxes: CellBox[], rules: Rules, h: number, extent: { x0: numb
     texts.set(key, [...(texts.get(key) ?? []), b]);
   }
   const cells = [...groups.entries()]
-    .map(([key, g]) => ({ row: g.r0, col: g.c0, rowSpan: g.r1 - g.r0 + 1, colSpan: g.c1 - g.c0 + 1, text: joinCellText(texts.get(key) ?? []) }))
+    .map(([key, g]) => ({ row: g.r0, col: g.c0, rowSpan: g.r1 - g.r0 + 1, colSpan: g.c1 - g.c0 + 1, ...cellContent(texts.get(key) ?? []) }))
     .sort((a, b) => a.row - b.row || a.col - b.col);
   return { rows, cols, cells, headerRows: rows > 1 ? 1 : 0, style: 'grid' };
 }
@@ -431,7 +434,7 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
       }
       const cell = row.cells.get(c);
       const span = cell ? Math.min(cell.span, cols - c) : 1;
-      cells.push({ row: r, col: c, rowSpan: rowSpanOf.get(`${r},${c}`) ?? 1, colSpan: span, text: cell ? joinCellText(cell.boxes) : '' });
+      cells.push({ row: r, col: c, rowSpan: rowSpanOf.get(`${r},${c}`) ?? 1, colSpan: span, ...cellContent(cell?.boxes ?? []) });
       c += span;
     }
   });
@@ -544,13 +547,21 @@ function mergeIntervals(intervals: [number, number][], gap: number): [number, nu
   return out;
 }
 
+/** A cell's text, and its LaTeX when every line of it is a formula. */
+function cellContent(boxes: CellBox[]): { text: string; math?: string } {
+  const text = joinCellText(boxes);
+  const formula = boxes.length > 0 && boxes.every((b) => b.math) ? inReadingOrder(boxes).map((b) => b.math).join(' ') : undefined;
+  return formula ? { text, math: formula } : { text };
+}
+
+const inReadingOrder = (boxes: CellBox[]) => [...boxes].sort((a, b) => ((a.y0 + a.y1) / 2 > b.y1 ? 1 : (b.y0 + b.y1) / 2 > a.y1 ? -1 : a.x0 - b.x0));
+
 /**
  * A cell's boxes in reading order, joined by spaces; a line that ends in a hyphen after a letter goes on without
  * one ("n-" / "mers" → "n-mers": narrow cells break compounds, and whether the hyphen was soft is not known).
  */
 function joinCellText(boxes: CellBox[]): string {
-  const texts = [...boxes]
-    .sort((a, b) => ((a.y0 + a.y1) / 2 > b.y1 ? 1 : (b.y0 + b.y1) / 2 > a.y1 ? -1 : a.x0 - b.x0))
+  const texts = inReadingOrder(boxes)
     .map((b) => b.text.trim())
     .filter(Boolean);
   return texts.reduce((text, next) => (text === '' ? next : /\p{L}-$/u.test(text) && /^\p{L}/u.test(next) ? text + next : `${text} ${next}`), '');

@@ -1,14 +1,15 @@
 import sharp from 'sharp';
 import { checkpoint } from '../../errors';
 import { OcrError } from '../../errors';
-import { toGray, type RgbImage } from '../../pipeline/image';
+import { cropImage, toGray, type RgbImage } from '../../pipeline/image';
 import type { EngineStatus, Quad } from '../../protocol';
 import type { Engine, EngineRequest, EngineResult } from '../engine';
+import { acceptedReading, mathSpans } from '../layout/inlineMath';
 import { otsu } from '../text/rec';
 import type { TextBoxResult, TextEngine } from '../text';
 import { uprightBounds } from '../text';
 import { preferredFormat, toGfm, toHtml, toLatex } from './format';
-import { inferTable, type Table } from './grid';
+import { inferTable, type CellBox, type Table } from './grid';
 import { binarize, eraseRules, estimateSkew, findRules, typicalGlyphHeight, type Rules } from './rules';
 import { mapQuad, median } from '../geometry';
 import { warpRect } from '../warp';
@@ -44,7 +45,11 @@ export class TableEngine implements Engine {
   readonly mode = 'table' as const;
   readonly name = 'Geometric table structure + PP-OCRv4 text';
 
-  constructor(private readonly text: TextEngine) {}
+  /** `math`: reads cells that are formulas (optional: without it they keep the text recogniser's reading). */
+  constructor(
+    private readonly text: TextEngine,
+    private readonly math?: Engine,
+  ) {}
 
   status(): EngineStatus {
     return { mode: 'table', available: true, models: this.text.status().models };
@@ -80,11 +85,18 @@ export class TableEngine implements Engine {
     const cleaned = paintOutRules(image, binary, rules);
     const boxes = cutAtColumnRules(await this.text.readBoxes(cleaned, request.token, request.report, timings, { splitGapRatio: cellGapRatio, words: true }), rules);
     start = performance.now();
-    const bounds = withoutDottedRules(uprightBounds(boxes, true));
+    const bounds: CellBox[] = withoutDottedRules(uprightBounds(boxes, true));
     if (bounds.length === 0) throw new OcrError('badRequest', 'No text was found in the selection, so no table could be built; select the table including its cells.');
+    timings.structure = performance.now() - start;
+    if (this.math?.status().available) {
+      start = performance.now();
+      await this.readFormulas(bounds, image, request);
+      timings.cellMath = performance.now() - start;
+    }
+    start = performance.now();
     const inferred = inferTable(bounds, rules);
     const table = { ...inferred, cells: inferred.cells.map((c) => ({ ...c, text: restoreLessThan(c.text) })) };
-    timings.structure = performance.now() - start;
+    timings.structure += performance.now() - start;
     const formats = { gfm: toGfm(table), html: toHtml(table), latex: toLatex(table) };
     const preferred = preferredFormat(table);
     return {
@@ -98,6 +110,48 @@ export class TableEngine implements Engine {
       table: { rows: table.rows, cols: table.cols, headerRows: table.headerRows, style: table.style, cells: table.cells },
     };
   }
+
+  /**
+   * Gives each line that looks like a formula the math engine's reading of its crop, when that is accepted; then
+   * the other lines of a column that holds two formulas or more, which the text recogniser may have garbled past
+   * recognition ("e -a" for e⁻ˣ).
+   */
+  private async readFormulas(boxes: CellBox[], image: RgbImage, request: EngineRequest): Promise<void> {
+    await this.readEach(boxes.filter((b) => looksLikeFormula(b.text, b.confidence)), image, request);
+    const formulas = boxes.filter((b) => b.math);
+    const sameColumn = (a: CellBox, b: CellBox) => Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > 0.5 * Math.min(a.x1 - a.x0, b.x1 - b.x0);
+    const garbled = (b: CellBox) => !b.math && !looksLikeFormula(b.text, b.confidence) && !hasWord(b.text) && !/^[\d.,%()±<>\s–-]*$/.test(b.text);
+    await this.readEach(boxes.filter((b) => garbled(b) && formulas.filter((f) => sameColumn(f, b)).length >= 2), image, request);
+  }
+
+  private async readEach(boxes: CellBox[], image: RgbImage, request: EngineRequest): Promise<void> {
+    for (const box of boxes) {
+      await checkpoint(request.token);
+      const pad = 0.25 * (box.y1 - box.y0);
+      const x0 = Math.max(0, Math.floor(box.x0 - pad)), y0 = Math.max(0, Math.floor(box.y0 - pad));
+      const x1 = Math.min(image.width, Math.ceil(box.x1 + pad)), y1 = Math.min(image.height, Math.ceil(box.y1 + pad));
+      if (x1 - x0 < 2 || y1 - y0 < 2) continue;
+      const page = { ...request.page, image: cropImage(image, x0, y0, x1 - x0, y1 - y0) };
+      const reading = acceptedReading(await this.math!.recognize({ ...request, page }).catch(() => undefined), box.text);
+      if (reading) box.math = reading;
+    }
+  }
+}
+
+/**
+ * A line of a cell that reads as a formula: one run of math-like words (see `mathSpans`) covering all of it,
+ * with a variable carrying an index or power, a function, a big operator, or a Greek letter in an expression.
+ * Figures with a sign between them ("39.28 ± 8.09", "<0.001", "n = 12"), a lone symbol ("β"), labels ("T1"),
+ * words, names ("IL-1β", "TNF-α") and codes ("2012_2") stay text.
+ */
+const hasWord = (text: string) => /\p{Script=Latin}{3,}/u.test(text);
+
+export function looksLikeFormula(text: string, confidence: number): boolean {
+  const words = text.split(/\s+/).filter(Boolean).map((word) => ({ text: word, confidence }));
+  const spans = mathSpans(words);
+  const whole = words.length > 0 && spans.length === 1 && spans[0]!.from === 0 && spans[0]!.to === words.length;
+  const mathLike = /[√∑∏∫∂∇∞]|[A-Za-zα-ω][0-9²³]|[A-Za-z]\(|[α-ωΑ-Ω].*[+\-−=<>×·]|[+\-−=<>×·].*[α-ωΑ-Ω]/u.test(text);
+  return whole && mathLike && !hasWord(text) && !/[_@#]|\p{L}-\p{N}|\p{L}-[α-ω]/u.test(text);
 }
 
 /**
