@@ -49,28 +49,34 @@ const display = '\\int_{0}^{\\infty} e^{-x^{2}} \\, dx = \\frac{\\sqrt{\\pi}}{2}
   writeFileSync(here('sample-formula.json'), JSON.stringify({ latex: display }, null, 1) + '\n');
 }
 
+/** A white canvas with black type of `fontPx` pixels. */
+function page(width: number, height: number, fontPx: number) {
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, width, height);
+  ctx.fillStyle = '#000';
+  ctx.font = `${fontPx}px SampleSerif`;
+  return { canvas, ctx };
+}
+
+/** Draws a word, or a `$…$` formula of x-height `exPx`, on the baseline at x; returns its width. */
+async function drawPiece(ctx: ReturnType<typeof page>['ctx'], piece: string, x: number, baseline: number, exPx: number): Promise<number> {
+  if (!piece.startsWith('$')) {
+    ctx.fillText(piece, x, baseline);
+    return ctx.measureText(piece).width;
+  }
+  const f = await formula(piece.slice(1, -1), exPx);
+  ctx.drawImage(f.image, x, baseline - (f.height - f.depth));
+  return f.width;
+}
+
 // A sentence at 24 px with two inline formulas on its baseline.
 const words = ['The', 'ratio', '$a/b$', 'is', 'fixed', 'when', '$\\alpha^{2}+\\beta^{2}=1$', 'holds', 'for', 'every', 'sample.'];
 {
-  const canvas = createCanvas(1100, 90);
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.fillStyle = '#000';
-  ctx.font = '28px SampleSerif';
-  const baseline = 55;
+  const { canvas, ctx } = page(1100, 90, 28);
   let x = 30;
-  for (const word of words) {
-    if (word.startsWith('$')) {
-      const f = await formula(word.slice(1, -1), 12.4);
-      ctx.drawImage(f.image, x, baseline - (f.height - f.depth));
-      x += f.width;
-    } else {
-      ctx.fillText(word, x, baseline);
-      x += ctx.measureText(word).width;
-    }
-    x += ctx.measureText(' ').width;
-  }
+  for (const word of words) x += (await drawPiece(ctx, word, x, 55, 12.4)) + ctx.measureText(' ').width;
   writeFileSync(here('sample-inline-math.png'), await scanLook(canvas));
   writeFileSync(here('sample-inline-math.json'), JSON.stringify({ markdown: words.join(' ') }, null, 1) + '\n');
 }
@@ -82,22 +88,10 @@ const tableRows = [
   ['Angle', '$\\alpha+\\beta$', '3.14'],
 ];
 {
-  const canvas = createCanvas(560, 250);
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.fillStyle = '#000';
-  ctx.font = '24px SampleSerif';
+  const { canvas, ctx } = page(560, 250, 24);
   const columns = [40, 230, 410];
   const rowBaselines = [60, 118, 166, 214];
-  for (const [r, row] of tableRows.entries()) {
-    for (const [c, cell] of row.entries()) {
-      if (cell.startsWith('$')) {
-        const f = await formula(cell.slice(1, -1), 11);
-        ctx.drawImage(f.image, columns[c]!, rowBaselines[r]! - (f.height - f.depth));
-      } else ctx.fillText(cell, columns[c]!, rowBaselines[r]!);
-    }
-  }
+  for (const [r, row] of tableRows.entries()) for (const [c, cell] of row.entries()) await drawPiece(ctx, cell, columns[c]!, rowBaselines[r]!, 11);
   for (const [y, thickness] of [[25, 3], [76, 1.5], [232, 3]] as const) ctx.fillRect(25, y, 510, thickness);
   writeFileSync(here('sample-math-table.png'), await scanLook(canvas));
   writeFileSync(here('sample-math-table.json'), JSON.stringify({ rows: tableRows }, null, 1) + '\n');
