@@ -116,8 +116,8 @@ export interface TableStructure {
   headerRows: number;
   /** How the source draws rules: a full grid, booktabs-style horizontal rules, or none. */
   style: 'grid' | 'booktabs' | 'plain';
-  /** Row-major, anchored at their top-left grid position. */
-  cells: { row: number; col: number; rowSpan: number; colSpan: number; text: string }[];
+  /** Row-major, anchored at their top-left grid position; `math`: the LaTeX of a cell that is a formula. */
+  cells: { row: number; col: number; rowSpan: number; colSpan: number; text: string; math?: string }[];
 }
 
 export interface EngineStatus {
