@@ -40,6 +40,8 @@ def parse_args():
     p.add_argument('--smoke', action='store_true')
     p.add_argument('--init', default='', help='start from the weights, step and vocabulary of this checkpoint (e.g. from_onnx.py output) '
                                              'with a fresh optimizer whose learning rate rises again over --rewarm steps')
+    p.add_argument('--init-encoder', default='', help='start the encoder from this pretrain.py checkpoint (shape options must match); '
+                   'the decoder starts from random weights at step 0')
     p.add_argument('--rewarm', type=int, default=200)
     p.add_argument('--overfit', type=int, default=0, help='train on the first N train samples without augmentation')
     p.add_argument('--batch', type=int, default=32)
@@ -301,6 +303,13 @@ def main():
     elif init is not None:
         model.load_state_dict(init['model'])
         step = init['step']
+    elif a.init_encoder:
+        pre = torch.load(a.init_encoder, map_location='cpu')
+        missing = [k for k in model.state_dict() if k.startswith(('stem.', 'enc_in.', 'enc.', 'enc_out.')) and k not in pre['model']]
+        if missing or any(pre['cfg'][k] != getattr(a, k) for k in ('d', 'enc_layers', 'heads', 'ff')):
+            raise SystemExit(f'{a.init_encoder} does not fit this model: {pre["cfg"]}')
+        model.load_state_dict(pre['model'], strict=False)
+        print(f'encoder from {a.init_encoder} (pre-trained {pre["step"]} steps)', flush=True)
     # The moving average of the weights scores like an annealed model while the learning rate is still high, so a
     # run that has to stop early still ships good weights. A run resumed from before it existed starts it from now.
     ema = None
