@@ -98,6 +98,10 @@ class DecLayer(nn.Module):
         return x + self.drop(self.ff(self.n3(x)))
 
 
+# State-dict prefixes of the encoder (conv stem + transformer): what masked pre-training trains and hands on.
+ENCODER_PREFIXES = ('stem.', 'enc_in.', 'enc.', 'enc_out.')
+
+
 class Im2Latex(nn.Module):
     def __init__(self, vocab_size, d=256, enc_layers=4, dec_layers=3, heads=4, ff=1024, max_len=256, drop=0.1):
         super().__init__()

@@ -23,10 +23,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import data as D  # noqa: E402
 import train as T  # noqa: E402
-from model import Im2Latex  # noqa: E402
+from model import ENCODER_PREFIXES, Im2Latex  # noqa: E402
 
 CELL_H, CELL_W = 16, 8  # input pixels behind one encoder position (the stem divides H by 16, W by 8)
-ENCODER_PREFIXES = ('stem.', 'enc_in.', 'enc.', 'enc_out.')
 
 
 def extra_args(argv):

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
-from model import Im2Latex, count_params  # noqa: E402
+from model import ENCODER_PREFIXES, Im2Latex, count_params  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
@@ -305,7 +305,7 @@ def main():
         step = init['step']
     elif a.init_encoder:
         pre = torch.load(a.init_encoder, map_location='cpu')
-        missing = [k for k in model.state_dict() if k.startswith(('stem.', 'enc_in.', 'enc.', 'enc_out.')) and k not in pre['model']]
+        missing = [k for k in model.state_dict() if k.startswith(ENCODER_PREFIXES) and k not in pre['model']]
         if missing or any(pre['cfg'][k] != getattr(a, k) for k in ('d', 'enc_layers', 'heads', 'ff')):
             raise SystemExit(f'{a.init_encoder} does not fit this model: {pre["cfg"]}')
         model.load_state_dict(pre['model'], strict=False)

@@ -79,7 +79,10 @@ export class LayoutEngine implements Engine {
     const longRules = rules.vertical.filter((v) => v.to - v.from > 8 * lineHeight);
     const side = (b: Box) => longRules.map((v) => (v.from < b.y1 && v.to > b.y0 ? ((b.x0 + b.x1) / 2 < v.at ? 'l' : 'r') : '-')).join('');
     const strips = new Map<string, typeof boxes>();
-    for (const b of boxes) strips.set(side(b), [...(strips.get(side(b)) ?? []), b]);
+    for (const b of boxes) {
+      const key = side(b);
+      strips.set(key, [...(strips.get(key) ?? []), b]);
+    }
     const aligned = [...strips.values()].flatMap((strip) => alignedTableRegions(rowsSplitAtGaps(strip, lineHeight), image.width, lineHeight));
     // A ruled grid with no text in it is a drawing (a shaded fraction bar, a chart's frame), left to the figures.
     const ruled = ruledTableRegions(rules, lineHeight).filter((t) => boxes.some((b) => coveredBy(b, t) > 0.5));
@@ -111,8 +114,8 @@ export class LayoutEngine implements Engine {
     const flowResults = results.filter((_, i) => inFlow[i]);
     // A long vertical rule outside tables and figures divides columns (exam sheets, newsletters), even where the
     // blank beside it is narrower than the gap that parts columns by itself.
-    const columnRules = rules.vertical
-      .filter((v) => v.to - v.from > 8 * lineHeight && ![...tables, ...figures].some((b) => v.at > b.x0 && v.at < b.x1 && v.from < b.y1 && v.to > b.y0))
+    const columnRules = longRules
+      .filter((v) => ![...tables, ...figures].some((b) => v.at > b.x0 && v.at < b.x1 && v.from < b.y1 && v.to > b.y0))
       .map((v) => ({ x: v.at, y0: v.from, y1: v.to, ruled: true }));
     const { lines, gutters } = textLines(flowResults, image, columnRules);
     // A selection holding nothing but a formula has no prose to be centred in: judge its lines alone.

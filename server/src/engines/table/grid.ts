@@ -337,7 +337,9 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
   // A label centred beside two stacked rows (LaTeX \multirow) is one cell over both. Its line lies between them,
   // or, with rows set tight, joins the upper one; either way nothing else is in its columns in the two rows.
   const centreOf = (bs: CellBox[]) => median(bs.map((b) => (b.y0 + b.y1) / 2));
-  const tightBelow = (upper: Row, lower: Row) => lower.y0 - upper.y1 < 0.5 * h && !ruleBetween(upper.y1 - 0.5 * h, lower.y0 + 0.5 * h);
+  /** `lower` follows `upper` less than `within` below it, with no rule between them. */
+  const closeBelow = (upper: Row, lower: Row, within: number) => lower.y0 - upper.y1 < within && !ruleBetween(upper.y1 - 0.5 * h, lower.y0 + 0.5 * h);
+  const tightBelow = (upper: Row, lower: Row) => closeBelow(upper, lower, 0.5 * h);
   for (let r = 1; r + 1 < rows.length; r++) {
     const [above, row, below] = [rows[r - 1]!, rows[r]!, rows[r + 1]!];
     const floating = [...row.cells].every(([c, cell]) => !occupied(above, c, cell.span) && !occupied(below, c, cell.span));
@@ -374,7 +376,6 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
   // many empty cells above it as below. Down a column, between rules, section rows and gaps of a line, the empty
   // cells between two labels are shared out that way; a column where they cannot be (a label with empty cells on
   // one side only: top- or bottom-aligned labels) is left as it is.
-  const adjacent = (upper: Row, lower: Row) => lower.y0 - upper.y1 < h && !ruleBetween(upper.y1 - 0.5 * h, lower.y0 + 0.5 * h);
   const isCovered = (r: number, c: number) => covered.has(`${r},${c}`);
   for (let c = 0; c < cols; c++) {
     type Stretch = { labels: { r: number; span: number; width: number }[]; gaps: number[] };
@@ -386,7 +387,7 @@ function alignedGrid(boxes: CellBox[], rules: Rules, h: number): Table {
     };
     // The first row is a header, whatever stands below it.
     for (let r = 1; r < rows.length; r++) {
-      if (r > 1 && !adjacent(rows[r - 1]!, rows[r]!)) close();
+      if (r > 1 && !closeBelow(rows[r - 1]!, rows[r]!, h)) close();
       const row = rows[r]!;
       const cell = row.cells.get(c);
       if (cell && !cell.down && row.cells.size >= 2) {

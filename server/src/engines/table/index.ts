@@ -138,14 +138,15 @@ export class TableEngine implements Engine {
   }
 }
 
+/** Holds a word of three letters or more: a label or prose, not a formula. */
+const hasWord = (text: string) => /\p{Script=Latin}{3,}/u.test(text);
+
 /**
  * A line of a cell that reads as a formula: one run of math-like words (see `mathSpans`) covering all of it,
  * with a variable carrying an index or power, a function, a big operator, or a Greek letter in an expression.
  * Figures with a sign between them ("39.28 ± 8.09", "<0.001", "n = 12"), a lone symbol ("β"), labels ("T1"),
  * words, names ("IL-1β", "TNF-α") and codes ("2012_2") stay text.
  */
-const hasWord = (text: string) => /\p{Script=Latin}{3,}/u.test(text);
-
 export function looksLikeFormula(text: string, confidence: number): boolean {
   const words = text.split(/\s+/).filter(Boolean).map((word) => ({ text: word, confidence }));
   const spans = mathSpans(words);
