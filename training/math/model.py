@@ -37,6 +37,12 @@ def pos2d(d, h, w):
     return pe.reshape(h * w, d)
 
 
+class LayerNorm(nn.LayerNorm):
+    # CPU autocast (torch 1.13) leaves layer_norm without a cast rule: normalise bf16 activations in float32
+    def forward(self, x):
+        return super().forward(x.to(self.weight.dtype) if x.dtype != self.weight.dtype else x)
+
+
 class Attention(nn.Module):
     def __init__(self, d, heads):
         super().__init__()
@@ -76,7 +82,7 @@ class FF(nn.Module):
 class EncLayer(nn.Module):
     def __init__(self, d, heads, ff, drop):
         super().__init__()
-        self.n1, self.att, self.n2, self.ff = nn.LayerNorm(d), Attention(d, heads), nn.LayerNorm(d), FF(d, ff, drop)
+        self.n1, self.att, self.n2, self.ff = LayerNorm(d), Attention(d, heads), LayerNorm(d), FF(d, ff, drop)
         self.drop = nn.Dropout(drop)
 
     def forward(self, x):
@@ -87,9 +93,9 @@ class EncLayer(nn.Module):
 class DecLayer(nn.Module):
     def __init__(self, d, heads, ff, drop):
         super().__init__()
-        self.n1, self.sa = nn.LayerNorm(d), Attention(d, heads)
-        self.n2, self.ca = nn.LayerNorm(d), Attention(d, heads)
-        self.n3, self.ff = nn.LayerNorm(d), FF(d, ff, drop)
+        self.n1, self.sa = LayerNorm(d), Attention(d, heads)
+        self.n2, self.ca = LayerNorm(d), Attention(d, heads)
+        self.n3, self.ff = LayerNorm(d), FF(d, ff, drop)
         self.drop = nn.Dropout(drop)
 
     def forward(self, x, mem, causal):
@@ -114,13 +120,13 @@ class Im2Latex(nn.Module):
             ResBlock(128),
             conv_bn(128, d, (2, 1)),      # H/16, W/8
         )
-        self.enc_in = nn.LayerNorm(d)
+        self.enc_in = LayerNorm(d)
         self.enc = nn.ModuleList([EncLayer(d, heads, ff, drop) for _ in range(enc_layers)])
-        self.enc_out = nn.LayerNorm(d)
+        self.enc_out = LayerNorm(d)
         self.emb = nn.Embedding(vocab_size, d)
         self.pos = nn.Embedding(max_len, d)
         self.dec = nn.ModuleList([DecLayer(d, heads, ff, drop) for _ in range(dec_layers)])
-        self.dec_out = nn.LayerNorm(d)
+        self.dec_out = LayerNorm(d)
         self.head = nn.Linear(d, vocab_size)
         self.d = d
         self.max_len = max_len

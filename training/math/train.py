@@ -74,6 +74,8 @@ def parse_args():
     p.add_argument('--seed', type=int, default=1234)
     p.add_argument('--ema', type=float, default=0.999, help='decay of the weight moving average validated, kept as best and exported (0 = off)')
     p.add_argument('--no-aug', action='store_true')
+    p.add_argument('--bf16', action='store_true', help='forward pass under bfloat16 autocast (float32 weights and optimizer); '
+                   'about 5x faster on CPUs with AVX512-BF16, may be switched on or off on resume')
     return p.parse_args()
 
 
@@ -232,7 +234,7 @@ def main():
     if a.resume:
         ck = torch.load(last, map_location='cpu')
         saved = ck['args']
-        keep = {k: getattr(a, k) for k in ('resume', 'max_steps', 'ckpt_minutes', 'threads', 'workers', 'log_every', 'data')}
+        keep = {k: getattr(a, k) for k in ('resume', 'max_steps', 'ckpt_minutes', 'threads', 'workers', 'log_every', 'data', 'bf16')}
         # the schedule's end may be moved on resume; the model's shape may not
         if any(x.startswith('--decay-') for x in sys.argv):
             keep.update(decay_start=a.decay_start, decay_steps=a.decay_steps)
@@ -360,9 +362,10 @@ def main():
         assert bstep == step, (bstep, step)
         for g in opt.param_groups:
             g['lr'] = lr_at(step, a)
-        logits = model(imgs, tok[:, :-1])
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=a.bf16):
+            logits = model(imgs, tok[:, :-1])
         tgt = tok[:, 1:]
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=D.PAD_ID, label_smoothing=a.label_smoothing)
+        loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=D.PAD_ID, label_smoothing=a.label_smoothing)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
