@@ -6,6 +6,8 @@
 // Inline formulas: in text blocks the truth holds `$tex$` spans; the spans auto mode writes are matched to them
 // one to one (lowest normalised token edit distance, a match needs < 0.5) for recall, precision and the mean
 // edit distance of the truth's formulas (an unmatched one counts 1).
+// Display formulas: each whole page is converted too; its $$…$$ blocks are matched to the truth's display
+// formulas the same way, and a matched formula's \tag is compared with the equation number drawn beside it.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -25,6 +27,35 @@ const latencies: number[] = [];
 let n = 0, correct = 0;
 const inline = { truth: 0, found: 0, matched: 0, exact: 0, editSum: 0 };
 const molecules = { n: 0, exact: 0 };
+const display = { truth: 0, found: 0, matched: 0, editSum: 0, numbered: 0, tagsRight: 0, tagsWrong: 0 };
+/** A page's display formulas: LaTeX (normalised tokens) and \tag label. */
+const displayBlocks = (markdown: string) =>
+  [...markdown.matchAll(/\$\$\n?([^]*?)\n?\$\$/g)].map((m) => {
+    const tag = /\\tag\{([^}]*)\}/.exec(m[1]!)?.[1];
+    return { tokens: normalizeTokens(m[1]!.replace(/\\tag\{[^}]*\}/, '')), tag };
+  });
+function scoreDisplay(truth: { content: string; tag?: string }[], output: string) {
+  const found = displayBlocks(output);
+  display.truth += truth.length;
+  display.found += found.length;
+  const free = new Set(found.keys());
+  for (const t of truth) {
+    const tokens = normalizeTokens(t.content);
+    let best = 1, bestAt = -1;
+    for (const k of free) {
+      const d = normalizedEditDistance(tokens, found[k]!.tokens);
+      if (d < best) [best, bestAt] = [d, k];
+    }
+    if (t.tag) display.numbered++;
+    if (bestAt >= 0 && best < 0.5) {
+      free.delete(bestAt);
+      display.matched++;
+      if (found[bestAt]!.tag === t.tag) display.tagsRight += t.tag ? 1 : 0;
+      else display.tagsWrong++;
+    } else best = 1;
+    display.editSum += best;
+  }
+}
 const dollarSpans = (markdown: string) => [...markdown.replace(/\$\$[^]*?\$\$/g, '').matchAll(/\$([^$\n]+)\$/g)].map((m) => normalizeTokens(m[1]!));
 function scoreInline(truthText: string, output: string) {
   const truth = dollarSpans(truthText), found = dollarSpans(output);
@@ -47,6 +78,10 @@ function scoreInline(truthText: string, output: string) {
 }
 for (let p = 0; p < Number(values.pages); p++) {
   const { png, blocks } = await composePage(p % 2 === 1);
+  const pageFile = path.join(dir, `p${p}.png`);
+  writeFileSync(pageFile, png);
+  const page = await service.recognize({ source: { path: pageFile }, mode: 'auto' }, { isCancellationRequested: false }).catch(() => undefined);
+  scoreDisplay(blocks.filter((b) => b.type === 'math'), page?.content ?? '');
   for (const [i, block] of blocks.entries()) {
     const truth = block.type === 'heading' || block.type === 'caption' ? 'text' : block.type === 'molecule' ? 'chem' : block.type;
     const [x0, y0, x1, y1] = block.box.map(Math.round) as [number, number, number, number];
@@ -82,5 +117,10 @@ const share = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(0)} %` :
 console.log(
   `inline formulas in text blocks: ${inline.truth} in the truth, ${inline.found} written; recall ${share(inline.matched, inline.truth)}, precision ${share(inline.matched, inline.found)}, ` +
     `exact ${share(inline.exact, inline.truth)}, mean edit distance ${inline.truth ? (inline.editSum / inline.truth).toFixed(2) : '-'}`,
+);
+console.log(
+  `display formulas on whole pages: ${display.truth} in the truth (${display.numbered} numbered), ${display.found} written; recall ${share(display.matched, display.truth)}, ` +
+    `precision ${share(display.matched, display.found)}, mean edit distance ${display.truth ? (display.editSum / display.truth).toFixed(2) : '-'}; ` +
+    `equation numbers as \\tag: ${share(display.tagsRight, display.numbered)} right, ${display.tagsWrong} wrong or missing/extra among matched`,
 );
 console.log(`molecules: ${molecules.n}, SMILES exact (canonical) ${share(molecules.exact, molecules.n)}`);

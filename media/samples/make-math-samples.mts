@@ -1,6 +1,7 @@
 // Makes the bundled math samples: a display formula as a scanned paper shows it (sample-formula.png), a
-// sentence with two inline formulas (sample-inline-math.png) and a booktabs table with a column of formulas
-// (sample-math-table.png), each with its LaTeX in a .json beside it.
+// sentence with two inline formulas (sample-inline-math.png), a booktabs table with a column of formulas
+// (sample-math-table.png) and a column of prose with two numbered display formulas (sample-equations.png),
+// each with its LaTeX in a .json beside it.
 // Formulas are rendered by MathJax (TeX → SVG) and resvg, text by @napi-rs/canvas with Debian fonts-liberation,
 // then greyed, blurred and noised with a fixed seed. Run: npx tsx media/samples/make-math-samples.mts
 import { createCanvas, GlobalFonts, loadImage } from '@napi-rs/canvas';
@@ -96,4 +97,36 @@ const tableRows = [
   writeFileSync(here('sample-math-table.png'), await scanLook(canvas));
   writeFileSync(here('sample-math-table.json'), JSON.stringify({ rows: tableRows }, null, 1) + '\n');
 }
-console.log('wrote sample-formula.png, sample-inline-math.png, sample-math-table.png');
+// A column of a paper at 24 px: prose, a centred display formula with a fraction and a sum numbered (1) at the
+// right margin, prose, an indented formula numbered (2.4a), prose.
+const column = [
+  { text: ['The partial sums of the series are averaged over the first n', 'terms of the sequence, which gives'] },
+  { tex: 'F_{n}(t)=\\frac{1}{n}\\sum_{k=0}^{n-1}D_{k}(t),', tag: '1', indent: 0 },
+  { text: ['and the kernel is bounded on the whole interval. With the', 'same notation the error term becomes'] },
+  { tex: 'E_{n}=\\frac{a+b}{2}-x_{n}', tag: '2.4a', indent: 60 },
+  { text: ['for every n larger than the first index of the sequence.'] },
+];
+{
+  const { canvas, ctx } = page(700, 500, 24);
+  let y = 40;
+  for (const block of column) {
+    if ('text' in block) {
+      for (const line of block.text!) {
+        ctx.fillText(line, 30, y + 24);
+        y += 34;
+      }
+      y += 12;
+      continue;
+    }
+    const f = await formula(block.tex!, 10.6);
+    const left = block.indent ? 30 + block.indent : 30 + (640 - f.width) / 2;
+    ctx.drawImage(f.image, left, y);
+    const label = `(${block.tag})`;
+    ctx.fillText(label, 670 - ctx.measureText(label).width, y + f.height / 2 + 8);
+    y += f.height + 24;
+  }
+  writeFileSync(here('sample-equations.png'), await scanLook(canvas));
+  const formulas = column.filter((b) => 'tex' in b).map((b) => ({ latex: b.tex, tag: b.tag }));
+  writeFileSync(here('sample-equations.json'), JSON.stringify({ formulas }, null, 1) + '\n');
+}
+console.log('wrote sample-formula.png, sample-inline-math.png, sample-math-table.png, sample-equations.png');

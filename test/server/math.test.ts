@@ -53,4 +53,19 @@ describe('math mode with the shipped model', { skip: installed ? false : 'no mat
     const quadratic = cells.find((x) => x.row === 1 && x.col === 1)!.math!;
     for (const format of [result.alternatives!.markdown!, result.alternatives!.html!, result.alternatives!.latex!]) assert.ok(format.includes(`$${quadratic}$`), format);
   });
+
+  it('writes numbered display formulas whole (fraction bars, sums and limits included) with their numbers as \\tag', async () => {
+    const truth = JSON.parse(readFileSync(sample('sample-equations.json'), 'utf8')) as { formulas: { latex: string; tag: string }[] };
+    const result = await service.recognize({ source: { path: sample('sample-equations.png') }, mode: 'auto' }, neverCancelled);
+    const displays = [...result.content.matchAll(/^\$\$\n(.+?)(?: \\tag\{([^}]*)\})?\n\$\$$/gm)].map((m) => ({ latex: m[1]!, tag: m[2] }));
+    assert.equal(displays.length, truth.formulas.length, result.content);
+    for (const [i, want] of truth.formulas.entries()) {
+      assert.equal(displays[i]!.tag, want.tag);
+      assert.ok(distance(displays[i]!.latex, want.latex) <= usable, `${displays[i]!.latex} vs ${want.latex}`);
+    }
+    // The numbers are tags only, and the prose around the formulas stays text.
+    assert.doesNotMatch(result.content, /\((?:1|2\.4a)\)/);
+    assert.match(result.content, /^The partial sums .* which gives$/m);
+    assert.match(result.content, /^for every n larger than the first index of the sequence\.$/m);
+  });
 });

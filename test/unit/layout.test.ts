@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { groupLines, joinLines, paragraphs, readingOrder, toMarkdown, type TextBox } from '../../server/src/engines/text/layout';
+import { displayFormulas, splitEquationNumbers } from '../../server/src/engines/layout';
 
 const box = (text: string, x0: number, y0: number, x1: number, h = 30): TextBox => ({ text, confidence: 0.99, x0, y0, x1, y1: y0 + h });
 const markdown = (boxes: TextBox[]) => toMarkdown(paragraphs(readingOrder(groupLines(boxes))));
@@ -162,5 +163,66 @@ describe('layout', () => {
 
   it('escapes text that would read as Markdown syntax', () => {
     assert.equal(markdown([box('# not a heading', 100, 0, 500)]), '\\# not a heading\n');
+  });
+});
+
+describe('display formulas', () => {
+  // A column of prose from x 100 to 900, 30 px lines 40 px apart; formulas set between its lines.
+  const prose = (y: number) => box('and the remaining terms of the expansion are written below as', 100, y, 900);
+  const formulasOf = (boxes: TextBox[]) => displayFormulas(splitEquationNumbers(groupLines(boxes), boxes, 30), 30);
+
+  it('takes an indented formula with its equation number at the right margin, the number as its tag', () => {
+    const boxes = [prose(100), prose(140), box('E = mc² + ∑ xᵢ', 180, 180, 520), box('(13)', 850, 180, 900), prose(220), prose(260)];
+    const formulas = formulasOf(boxes);
+    assert.equal(formulas.length, 1);
+    assert.equal(formulas[0]!.text, 'E = mc² + ∑ xᵢ');
+    assert.equal(formulas[0]!.tag?.label, '13');
+    assert.equal(formulas[0]!.tag?.line.text, '(13)');
+  });
+
+  it('joins an equation broken over two lines and tags it with the number beside either line', () => {
+    const boxes = [prose(100), box('2L = (x + y)² − ∇ × A', 180, 140, 700), box('+ 2m [V · B] = 0', 260, 172, 760), box('(2.4a)', 840, 172, 900), prose(220)];
+    const formulas = formulasOf(boxes);
+    assert.equal(formulas.length, 1);
+    assert.match(formulas[0]!.text, /^2L .* = 0$/);
+    assert.equal(formulas[0]!.tag?.label, '2.4a');
+  });
+
+  it('leaves a sentence ending in "Eq. (13)" and an indented first line of a paragraph as text', () => {
+    const boxes = [prose(100), box('which follows from Eq.', 100, 140, 420), box('(13)', 428, 140, 478), box('The second term of this sum is then', 140, 180, 900), prose(220), prose(260)];
+    assert.deepEqual(formulasOf(boxes), []);
+    assert.equal(splitEquationNumbers(groupLines(boxes), boxes, 30).length, groupLines(boxes).length);
+  });
+});
+
+describe('display formulas found by their ink', () => {
+  const width = 1000, height = 420;
+  const prose = (y: number) => box('and the remaining terms of the expansion are written below as', 100, y, 900);
+  const page = (marks: [number, number, number, number][]) => {
+    const ink = new Uint8Array(width * height);
+    for (const [x0, y0, x1, y1] of marks) for (let y = y0; y < y1; y++) ink.fill(1, y * width + x0, y * width + x1);
+    return { width, height, ink };
+  };
+  // A stacked fraction nobody read as text: numerator, bar and denominator, centred between two paragraphs.
+  const fraction: [number, number, number, number][] = [[470, 190, 530, 210], [440, 220, 560, 223], [480, 232, 520, 252]];
+
+  it('takes centred ink with no readable piece between paragraphs as a formula, bar and terms in one block', () => {
+    const boxes = [prose(100), prose(140), prose(300), prose(340)];
+    const formulas = displayFormulas(groupLines(boxes), 30, page(fraction));
+    assert.equal(formulas.length, 1);
+    const f = formulas[0]!;
+    assert.ok(f.x0 <= 440 && f.x1 >= 560 && f.y0 <= 190 && f.y1 >= 252, JSON.stringify(f));
+  });
+
+  it('joins the readable left side of a centred formula to the ink of its fraction', () => {
+    const boxes = [prose(100), prose(140), box('B[u, v] =', 330, 205, 430), prose(300), prose(340)];
+    const formulas = displayFormulas(groupLines(boxes), 30, page([...fraction, [335, 210, 425, 230]]));
+    assert.equal(formulas.length, 1);
+    assert.ok(formulas[0]!.x0 <= 330 && formulas[0]!.x1 >= 560, JSON.stringify(formulas[0]));
+  });
+
+  it('leaves a short centred heading read whole as text', () => {
+    const boxes = [prose(100), prose(140), box('II.', 480, 205, 520), prose(300), prose(340)];
+    assert.deepEqual(displayFormulas(groupLines(boxes), 30, page([[482, 208, 518, 232]])), []);
   });
 });

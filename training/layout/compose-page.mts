@@ -13,7 +13,8 @@ import { molecules } from '../chem/molecules.mjs';
 import { loadRDKit } from '../../server/src/engines/chem/rdkit.ts';
 
 export type BlockType = 'heading' | 'text' | 'math' | 'table' | 'figure' | 'molecule' | 'caption';
-export interface Block { type: BlockType; box: [number, number, number, number]; content: string }
+/** `tag`: a display formula's equation number, drawn at the column's right ("3" for "(3)"). */
+export interface Block { type: BlockType; box: [number, number, number, number]; content: string; tag?: string }
 
 const [out = 'training/layout/data/pages', countArg = '10', seedArg = '5'] = process.argv.slice(2);
 GlobalFonts.registerFromPath('/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf', 'PSerif');
@@ -58,9 +59,9 @@ async function paragraphTokens(): Promise<Token[]> {
   return words;
 }
 
-function wrapTokens(ctx: SKRSContext2D, tokens: Token[], width: number): Token[][] {
+function wrapTokens(ctx: SKRSContext2D, tokens: Token[], width: number, firstIndent = 0): Token[][] {
   const lines: Token[][] = [];
-  let line: Token[] = [], used = 0;
+  let line: Token[] = [], used = firstIndent;
   const space = ctx.measureText(' ').width;
   for (const token of tokens) {
     const w = token.image ? token.width : ctx.measureText(token.text).width;
@@ -117,6 +118,11 @@ export async function composePage(twoColumns: boolean) {
   ctx.fillText(title, margin, y + 36);
   blocks.push({ type: 'heading', box: [margin, y, margin + ctx.measureText(title).width, y + 48], content: title });
   y += 90;
+  // Per page, as a journal sets them: paragraphs with or without a first-line indent; display formulas centred
+  // or indented, with or without equation numbers at the column's right.
+  const paragraphIndent = random() < 0.5 ? 30 : 0;
+  const displayStyle = pick(['centred', 'centred-numbered', 'indented', 'indented-numbered'] as const);
+  let equations = 0;
   const columns = twoColumns ? [[margin, (W - 2 * margin - gutter) / 2], [margin + (W - 2 * margin + gutter) / 2, (W - 2 * margin - gutter) / 2]] : [[margin, W - 2 * margin]];
   const top = y;
   for (const [x0, colW] of columns as [number, number][]) {
@@ -128,9 +134,9 @@ export async function composePage(twoColumns: boolean) {
         const tokens = await paragraphTokens();
         const start = y;
         const written: string[] = [];
-        for (const line of wrapTokens(ctx, tokens, colW)) {
+        for (const [n, line] of wrapTokens(ctx, tokens, colW, paragraphIndent).entries()) {
           if (y > H - margin - 40) break;
-          let x = x0;
+          let x = x0 + (n === 0 ? paragraphIndent : 0);
           for (const [k, token] of line.entries()) {
             if (k > 0) x += ctx.measureText(' ').width;
             if (token.image) {
@@ -153,11 +159,20 @@ export async function composePage(twoColumns: boolean) {
         if (!check.ok) continue;
         const svg = check.svg.replace(/^<mjx-container[^>]*>/, '').replace(/<\/mjx-container>$/, '');
         const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: 1.6 }, background: '#ffffff' }).render();
-        if (png.width > colW || y + png.height > H - margin) continue;
+        const numbered = displayStyle.endsWith('numbered'), indented = displayStyle.startsWith('indented');
+        const numberWidth = 70, indent = 60;
+        if (png.width > colW - (indented ? indent : 0) - (numbered ? 2 * numberWidth : 0) || y + png.height > H - margin) continue;
         const image = await loadImage(png.asPng());
-        const left = x0 + (colW - png.width) / 2;
+        const left = indented ? x0 + indent : x0 + (colW - png.width) / 2;
         ctx.drawImage(image, left, y + 10);
-        blocks.push({ type: 'math', box: [left, y + 10, left + png.width, y + 10 + png.height], content: tex });
+        const block: Block = { type: 'math', box: [left, y + 10, left + png.width, y + 10 + png.height], content: tex };
+        if (numbered) {
+          block.tag = String(++equations);
+          ctx.font = '24px PSerif';
+          const label = `(${block.tag})`;
+          ctx.fillText(label, x0 + colW - ctx.measureText(label).width, y + 10 + png.height / 2 + 8);
+        }
+        blocks.push(block);
         y += png.height + 40;
       } else if (kind === 'table') {
         const table = makeTable(pick(['grid', 'booktabs', 'plain']));

@@ -9,12 +9,12 @@ import type { LoadedPage } from '../../pipeline/load';
 import type { EngineStatus, Quad } from '../../protocol';
 import type { Engine, EngineRequest, EngineResult } from '../engine';
 import { median } from '../geometry';
-import { binarize, findRules, typicalGlyphHeight } from '../table/rules';
+import { binarize, findRules, typicalGlyphHeight, type BinaryImage } from '../table/rules';
 import { otsu } from '../text/rec';
 import { textLines, uprightBounds, type TextEngine } from '../text';
 import { columnGapRatio, pageMarkdown, paragraphs, readingOrder, toMarkdown, type Furniture, type LayoutLine } from '../text/layout';
 import { replaceInlineFormulas } from './inlineMath';
-import { alignedTableRegions, coveredBy, figureRegions, isSentence, rowsSplitAtGaps, ruledTableRegions, union, type Box } from './regions';
+import { alignedTableRegions, coveredBy, figureRegions, inkBlobs, isSentence, rowsSplitAtGaps, ruledTableRegions, union, type Box } from './regions';
 
 export interface Routes {
   table?: Engine;
@@ -28,6 +28,12 @@ const atomLabel = /^(?:[A-Z][a-z]?\d*[+-]?){1,4}$|^(?:OMe|OEt|Me|Et|Ph|Ac|Bn|Boc
 const moleculeConfidence = 0.8;
 /** Structure drawings are thin strokes on white: a few percent of their box is ink, a photo's is much more. */
 const maxDrawingInk = 0.2;
+/**
+ * A display formula's reading is written as $$…$$ from this confidence on; below, the line's text stays. On our
+ * composed pages (training/layout/display-confidence.mts) clean formulas read at ≥ 0.91, while most parseable
+ * readings of non-formula ink (strips of plots, structure drawings, tables) fall below it.
+ */
+const minDisplayConfidence = 0.65;
 const mathChars = /[=+−×÷^_<>≤≥∑∫√∞±∂∇∈∉⊂⊆∪∩→←⇒⇔≈≠∼′·∗α-ωΑ-Ω]/gu;
 
 export interface LayoutBlock {
@@ -117,11 +123,15 @@ export class LayoutEngine implements Engine {
     const columnRules = longRules
       .filter((v) => ![...tables, ...figures].some((b) => v.at > b.x0 && v.at < b.x1 && v.from < b.y1 && v.to > b.y0))
       .map((v) => ({ x: v.at, y0: v.from, y1: v.to, ruled: true }));
-    const { lines, gutters } = textLines(flowResults, image, columnRules);
+    let { lines, gutters } = textLines(flowResults, image, columnRules);
     // A selection holding nothing but a formula has no prose to be centred in: judge its lines alone.
-    const formulas = tables.length === 0 && figures.length === 0 && lines.length > 0 && lines.length <= 4 && lines.every((l) => looksLikeMath(l, lineHeight))
+    const selectedFormula = tables.length === 0 && figures.length === 0 && lines.length > 0 && lines.length <= 4 && lines.every((l) => looksLikeMath(l, lineHeight));
+    // On a page, equation numbers become lines of their own, then the tags of the display formulas beside them.
+    if (!selectedFormula) lines = splitEquationNumbers(lines, flowBoxes, lineHeight);
+    const formulas: FormulaLine[] = selectedFormula
       ? [lines.reduce((a, l) => ({ ...a, ...union(a, l), text: `${a.text} ${l.text}` }))]
-      : stackedFormulas(displayFormulaLines(lines, lineHeight), lineHeight);
+      : displayFormulas(lines, lineHeight, binary, [...tables, ...figures]);
+    const tagLines = new Set(formulas.flatMap((f) => (f.tag ? [f.tag.line] : [])));
     const blocks: LayoutBlock[] = [
       ...tables.map((box) => ({ kind: 'table' as const, box })),
       ...figures.map((box) => ({ kind: 'figure' as const, box })),
@@ -148,7 +158,7 @@ export class LayoutEngine implements Engine {
     }
 
     // Lines inside a formula's block (a numerator that reads as plain text) are part of the formula.
-    const placed: LayoutLine[] = lines.filter((l) => !formulas.some((f) => coveredBy(l, f) > 0.5));
+    const placed: LayoutLine[] = lines.filter((l) => !tagLines.has(l) && !formulas.some((f) => coveredBy(l, f) > 0.5));
     if (this.routes.math?.status().available) {
       start = performance.now();
       await replaceInlineFormulas(placed, flowResults, this.routes.math, request, (b) => subPage(request.page, expand(b, 0, region)));
@@ -180,8 +190,8 @@ export class LayoutEngine implements Engine {
         const page = subPage(request.page, expand(block.box, lineHeight * 0.3, region));
         const result = engine ? await engine.recognize({ ...request, page }).catch(() => undefined) : undefined;
         if (block.kind === 'math') {
-          const line = block.box as LayoutLine;
-          markdown = result && result.math?.valid ? `$$\n${result.content}\n$$` : line.text;
+          const { text, tag } = block.box as FormulaLine;
+          markdown = result && result.math?.valid && result.confidence >= minDisplayConfidence ? `$$\n${result.content}${tag ? ` \\tag{${tag.label}}` : ''}\n$$` : [text, tag?.line.text].filter(Boolean).join(' ');
         } else markdown = result?.content ?? '';
       }
       placed.push({ text: '', confidence: 1, ...block.box, parts: [], block: { kind: block.kind, markdown } });
@@ -224,32 +234,136 @@ const mathSymbolShare = (text: string) => (text.match(mathChars) ?? []).length /
 /** Words of three letters or more (a trailing stop allowed): what sentences are made of, and formulas are not. */
 const ordinaryWords = (text: string) => text.split(/\s+/).filter((w) => /^\p{L}{3,}[.,;:]?$/u.test(w)).length;
 
+/** A display formula's line(s), with the equation number set at their right ("13" from the line "(13)"). */
+export type FormulaLine = LayoutLine & { tag?: { label: string; line: LayoutLine } };
+
+/** "(13)", "(2.4a)", "(A.1)": how papers number their equations. */
+const equationNumber = /^\(((?:[A-Z]\.?)?\d{1,3}(?:\.\d{1,3})*[a-z]?)\)$/;
+const equationLabel = (line: LayoutLine) => equationNumber.exec(line.text.replace(/\s+/g, ''))?.[1];
 /**
- * Display formulas among text lines: centred in their column, narrower than prose, and math-like.
+ * An equation number stands at least a line height right of its formula (a sentence's "Eq. (13)" follows its
+ * word after a space); a line is cut before a number only twice that far, since a loosely set line is no formula.
  */
-export function displayFormulaLines(lines: LayoutLine[], lineHeight: number): LayoutLine[] {
-  return lines.filter((line) => {
-    const neighbours = lines.filter((l) => l !== line && Math.abs(l.y0 - line.y0) < 8 * lineHeight && Math.min(l.x1, line.x1) - Math.max(l.x0, line.x0) > 0);
-    const prose = neighbours.filter((l) => l.text.length > 30);
-    if (prose.length === 0) return false;
-    const left = Math.min(...prose.map((l) => l.x0)), right = Math.max(...prose.map((l) => l.x1));
-    const width = right - left;
-    const centred = Math.abs((line.x0 + line.x1) / 2 - (left + right) / 2) < 0.08 * width && line.x1 - line.x0 < 0.75 * width && line.x0 - left > 0.1 * width;
-    return centred && looksLikeMath(line, lineHeight);
+const numberGap = 1;
+
+/** Lines ending in an equation number that stands apart are cut in two, so the number is a line of its own. */
+export function splitEquationNumbers(lines: LayoutLine[], boxes: readonly (Box & { text: string })[], lineHeight: number): LayoutLine[] {
+  return lines.flatMap((line) => {
+    if (line.parts.length < 2) return [line];
+    const numberPart = line.parts[line.parts.length - 1]!;
+    const number = boxes[numberPart]!;
+    const rest = line.parts.slice(0, -1);
+    const restBoxes = rest.map((i) => boxes[i]!);
+    const restRight = Math.max(...restBoxes.map((b) => b.x1));
+    if (!equationNumber.test(number.text.replace(/\s+/g, '')) || number.x0 - restRight < 2 * numberGap * lineHeight) return [line];
+    const bounds = (list: Box[]) => ({ x0: Math.min(...list.map((b) => b.x0)), y0: Math.min(...list.map((b) => b.y0)), x1: Math.max(...list.map((b) => b.x1)), y1: Math.max(...list.map((b) => b.y1)) });
+    return [
+      { ...line, ...bounds(restBoxes), text: restBoxes.map((b) => b.text).join(' '), parts: rest },
+      { ...line, ...bounds([number]), text: number.text, parts: [numberPart] },
+    ];
   });
 }
 
 /**
- * One display formula can be found as several lines (a stacked fraction's numerator, main line and denominator;
- * limits under an operator): formula lines that overlap horizontally and lie within half a line of each other are
- * one block, read once.
+ * Display formulas among text lines, each with its equation number. A formula line is math-like and set apart
+ * from the prose around it: centred in its column, indented well past a paragraph's first-line indent, or level
+ * with an equation number at its right. With the page's `ink`, a formula is the ink around its readable pieces
+ * (fraction bars, big operators and their limits are rarely read as text), and a centred formula with no
+ * readable piece at all is found by its ink alone. `explained` ink (tables, figures) is left out.
+ */
+export function displayFormulas(lines: LayoutLine[], lineHeight: number, ink?: BinaryImage, explained: Box[] = []): FormulaLine[] {
+  const numbers = lines.filter((l) => equationLabel(l) !== undefined);
+  const numberOf = (box: Box) =>
+    numbers.find((n) => n !== box && n.x0 - box.x1 >= numberGap * lineHeight && (n.y0 + n.y1) / 2 > box.y0 - 0.25 * lineHeight && (n.y0 + n.y1) / 2 < box.y1 + 0.25 * lineHeight);
+  const mathish = (line: LayoutLine) => mathSymbolShare(line.text) > 0.1 || ordinaryWords(line.text) < 4;
+  const overlapX = (a: Box, b: Box) => Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > 0;
+  const prose = lines.filter((l) => l.text.length > 30);
+  /** Where a box stands among the prose lines of its column. */
+  const placement = (box: Box) => {
+    const near = prose.filter((l) => l !== box && Math.abs(l.y0 - box.y0) < 8 * lineHeight && overlapX(l, box));
+    if (near.length === 0) return { centred: false, indented: false };
+    const left = Math.min(...near.map((l) => l.x0)), right = Math.max(...near.map((l) => l.x1));
+    const width = right - left;
+    const centred = Math.abs((box.x0 + box.x1) / 2 - (left + right) / 2) < 0.08 * width && box.x1 - box.x0 < 0.75 * width && box.x0 - left > 0.1 * width;
+    // A page dense with formulas has few full prose lines near each: the column's right edge is looked for further off.
+    const columnRight = Math.max(right, ...prose.filter((l) => Math.abs(l.y0 - box.y0) < 20 * lineHeight && overlapX(l, box)).map((l) => l.x1));
+    const indented = box.x0 - left > 1.5 * lineHeight && box.x1 - box.x0 < 0.9 * (columnRight - left);
+    return { centred, indented };
+  };
+  // Numbered or centred lines are formulas beyond doubt; a merely indented one may be an exam's answer choice
+  // ("A 2/17"), kept as read rather than grown into the ink of its neighbours.
+  const firm = new Set<LayoutLine>();
+  const seeds = lines.filter((line) => {
+    if (numbers.includes(line)) return false;
+    if (numberOf(line) && mathish(line)) return firm.add(line), true;
+    const { centred, indented } = placement(line);
+    if (centred && looksLikeMath(line, lineHeight)) firm.add(line);
+    return (centred || indented) && looksLikeMath(line, lineHeight);
+  });
+  let formulas: LayoutLine[] = seeds;
+  if (ink) {
+    // Pieces a formula may be read as: its seeds, math-like lines, and short wordless bits ("i,j", "n =", "1").
+    const piece = (l: LayoutLine) => firm.has(l) || (!seeds.includes(l) && (looksLikeMath(l, lineHeight) || (ordinaryWords(l.text) === 0 && l.text.replace(/\s+/g, '').length <= 6)));
+    const covered = [...explained, ...numbers, ...lines.filter((l) => !piece(l))];
+    // Symbols a little apart on a row join (a fraction's bar and terms touch within a quarter line); rows stay apart.
+    const blobs = inkBlobs(ink, covered, lineHeight, 0.75, 0.25).filter((b) => b.y1 - b.y0 >= 0.5 * lineHeight && b.x1 - b.x0 >= 0.5 * lineHeight && b.y1 - b.y0 < 10 * lineHeight);
+    const between = (box: Box) =>
+      prose.some((l) => overlapX(l, box) && l.y1 <= box.y0 && box.y0 - l.y1 < 5 * lineHeight) && prose.some((l) => overlapX(l, box) && l.y0 >= box.y1 && l.y0 - box.y1 < 5 * lineHeight);
+    const area = (b: Box) => (b.x1 - b.x0) * (b.y1 - b.y0);
+    formulas = [];
+    for (const blob of blobs) {
+      const pieces = lines.filter((l) => piece(l) && coveredBy(l, blob) > 0.5);
+      const box = pieces.reduce<Box>((b, l) => union(b, l), blob);
+      // Unread ink: a formula's bars and operators, not a short heading or label read whole.
+      const unread = area(blob) > 1.5 * pieces.reduce((a, l) => a + area(l), 0);
+      const formula =
+        pieces.some((l) => firm.has(l)) ||
+        (numberOf(box) !== undefined && pieces.every(mathish)) ||
+        (unread && blob.x1 - blob.x0 >= 1.5 * lineHeight && blob.y1 - blob.y0 < 6 * lineHeight && placement(box).centred && between(box));
+      if (!formula) continue;
+      const confidence = pieces.length ? Math.min(...pieces.map((l) => l.confidence)) : 0;
+      formulas.push({ text: pieces.map((l) => l.text).join(' '), confidence, ...box, parts: pieces.flatMap((l) => l.parts) });
+    }
+    // Terms set a quad or two apart on one row are one formula.
+    const sameRow = (a: Box, b: Box) =>
+      Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0) > 0.5 * Math.min(a.y1 - a.y0, b.y1 - b.y0) && Math.max(a.x0, b.x0) - Math.min(a.x1, b.x1) < 3 * lineHeight;
+    formulas = joinWhere(formulas, sameRow);
+    for (const seed of seeds.filter((s) => !formulas.some((f) => coveredBy(s, f) > 0.5))) {
+      // An indented piece beside a formula found by its ink ("B[u,v] =" left of a sum) belongs to it.
+      const at = formulas.findIndex((f) => sameRow(f, seed));
+      if (at >= 0) formulas[at] = { ...formulas[at]!, ...union(formulas[at]!, seed), text: `${seed.text} ${formulas[at]!.text}`, parts: [...seed.parts, ...formulas[at]!.parts] };
+      else formulas.push(seed);
+    }
+  }
+  return stackedFormulas(formulas, lineHeight).map((f) => {
+    const number = numberOf(f);
+    return number ? { ...f, tag: { label: equationLabel(number)!, line: number } } : f;
+  });
+}
+
+/**
+ * One display formula can be found as several pieces (a stacked fraction's numerator, main line and denominator;
+ * limits under an operator, an equation broken over lines): pieces that overlap horizontally and lie within half
+ * a line of each other are one block, read once.
  */
 export function stackedFormulas(formulas: LayoutLine[], lineHeight: number): LayoutLine[] {
-  const out: LayoutLine[] = [];
-  for (const f of [...formulas].sort((a, b) => a.y0 - b.y0)) {
-    const last = out[out.length - 1];
-    if (last && f.y0 < last.y1 + 0.5 * lineHeight && Math.min(f.x1, last.x1) > Math.max(f.x0, last.x0)) out[out.length - 1] = { ...last, ...union(last, f), text: `${last.text} ${f.text}` };
-    else out.push(f);
+  return joinWhere(formulas, (a, b) => Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0) > -0.5 * lineHeight && Math.min(a.x1, b.x1) > Math.max(a.x0, b.x0));
+}
+
+/** Joins pieces pairwise while any two satisfy `joinable`, top to bottom. */
+function joinWhere(pieces: LayoutLine[], joinable: (a: LayoutLine, b: LayoutLine) => boolean): LayoutLine[] {
+  const out = [...pieces].sort((a, b) => a.y0 - b.y0 || a.x0 - b.x0);
+  for (let joined = true; joined; ) {
+    joined = false;
+    for (let i = 0; i < out.length && !joined; i++) {
+      for (let j = i + 1; j < out.length && !joined; j++) {
+        const a = out[i]!, b = out[j]!;
+        if (!joinable(a, b)) continue;
+        out[i] = { ...a, ...union(a, b), text: `${a.text} ${b.text}`.trim(), confidence: Math.min(a.confidence, b.confidence), parts: [...a.parts, ...b.parts] };
+        out.splice(j, 1);
+        joined = true;
+      }
+    }
   }
   return out;
 }

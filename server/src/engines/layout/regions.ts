@@ -127,31 +127,39 @@ export function alignedTableRegions(rows: { pieces: Piece[] }[], regionWidth: nu
 
 /**
  * Figures: ink outside every text box and known region, grown by about a line height so a plot's strokes
- * join, kept when the blob is large. Works on a grid of cells (one per `cell` pixels) to stay fast on pages.
+ * join, kept when the blob is large.
  */
 export function figureRegions(ink: BinaryImage, covered: Box[], lineHeight: number): Box[] {
+  return inkBlobs(ink, covered, lineHeight, 1, 1)
+    .filter((b) => b.inkCells >= 12 && b.x1 - b.x0 > 4 * lineHeight && b.y1 - b.y0 > 3 * lineHeight);
+}
+
+/**
+ * Connected ink outside the `covered` boxes (each blanked with a fifth of a line height around it), strokes up to
+ * `reachX` / `reachY` line heights apart joined; bounds of the ink itself. Works on a grid of cells (one per
+ * quarter line height) to stay fast on pages.
+ */
+export function inkBlobs(ink: BinaryImage, covered: Box[], lineHeight: number, reachX: number, reachY: number): (Box & { inkCells: number })[] {
   const cell = Math.max(2, Math.round(lineHeight / 4));
   const gw = Math.ceil(ink.width / cell), gh = Math.ceil(ink.height / cell);
   const grid = new Uint8Array(gw * gh);
   for (let y = 0; y < ink.height; y++) for (let x = 0; x < ink.width; x++) if (ink.ink[y * ink.width + x]) grid[Math.floor(y / cell) * gw + Math.floor(x / cell)] = 1;
-  // Text and regions already explained are blanked (with a small margin).
   for (const b of covered) {
     const m = 0.2 * lineHeight;
     for (let gy = Math.max(0, Math.floor((b.y0 - m) / cell)); gy < Math.min(gh, Math.ceil((b.y1 + m) / cell)); gy++)
       for (let gx = Math.max(0, Math.floor((b.x0 - m) / cell)); gx < Math.min(gw, Math.ceil((b.x1 + m) / cell)); gx++) grid[gy * gw + gx] = 0;
   }
-  // Grow by ~a line height so separate strokes of one drawing connect.
-  const reach = 4;
+  const rx = Math.round(4 * reachX), ry = Math.round(4 * reachY);
   const grown = new Uint8Array(gw * gh);
   for (let gy = 0; gy < gh; gy++) for (let gx = 0; gx < gw; gx++) {
     if (!grid[gy * gw + gx]) continue;
-    for (let dy = -reach; dy <= reach; dy++) for (let dx = -reach; dx <= reach; dx++) {
+    for (let dy = -ry; dy <= ry; dy++) for (let dx = -rx; dx <= rx; dx++) {
       const ny = gy + dy, nx = gx + dx;
       if (ny >= 0 && ny < gh && nx >= 0 && nx < gw) grown[ny * gw + nx] = 1;
     }
   }
   const seen = new Uint8Array(gw * gh);
-  const out: Box[] = [];
+  const out: (Box & { inkCells: number })[] = [];
   for (let start = 0; start < grown.length; start++) {
     if (!grown[start] || seen[start]) continue;
     let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1, inkCells = 0;
@@ -171,8 +179,7 @@ export function figureRegions(ink: BinaryImage, covered: Box[], lineHeight: numb
         stack.push(j);
       }
     }
-    const box = { x0: x0 * cell, y0: y0 * cell, x1: (x1 + 1) * cell, y1: (y1 + 1) * cell };
-    if (inkCells >= 12 && box.x1 - box.x0 > 4 * lineHeight && box.y1 - box.y0 > 3 * lineHeight) out.push(box);
+    if (inkCells) out.push({ x0: x0 * cell, y0: y0 * cell, x1: (x1 + 1) * cell, y1: (y1 + 1) * cell, inkCells });
   }
   return out;
 }
