@@ -68,4 +68,13 @@ describe('math mode with the shipped model', { skip: installed ? false : 'no mat
     assert.match(result.content, /^The partial sums .* which gives$/m);
     assert.match(result.content, /^for every n larger than the first index of the sequence\.$/m);
   });
+
+  it('answers a selection of one display formula, read as scattered pieces, in math mode', async () => {
+    const truth = JSON.parse(readFileSync(sample('sample-equations.json'), 'utf8')) as { formulas: { latex: string }[] };
+    // Formula (1) alone: its fraction and sum come from the text engine as "n-1", "Fn(t) =", "Dk(t),", "k=0"….
+    const region = { x: 225, y: 115, width: 250, height: 85 };
+    const result = await service.recognize({ source: { path: sample('sample-equations.png') }, mode: 'auto', region }, neverCancelled);
+    assert.equal(result.layout?.kind, 'math', result.content);
+    assert.ok(distance(result.content, truth.formulas[0]!.latex) <= usable, result.content);
+  });
 });

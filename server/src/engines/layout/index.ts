@@ -34,6 +34,8 @@ const maxDrawingInk = 0.2;
  * readings of non-formula ink (strips of plots, structure drawings, tables) fall below it.
  */
 const minDisplayConfidence = 0.65;
+/** Relations and operators: in a wordless selection, one of them makes it a formula. */
+const operators = /[=<>≤≥≠≈+−×÷±∑∫√∞∂∇∈→]/;
 const mathChars = /[=+−×÷^_<>≤≥∑∫√∞±∂∇∈∉⊂⊆∪∩→←⇒⇔≈≠∼′·∗α-ωΑ-Ω]/gu;
 
 export interface LayoutBlock {
@@ -125,7 +127,13 @@ export class LayoutEngine implements Engine {
       .map((v) => ({ x: v.at, y0: v.from, y1: v.to, ruled: true }));
     let { lines, gutters } = textLines(flowResults, image, columnRules);
     // A selection holding nothing but a formula has no prose to be centred in: judge its lines alone.
-    const selectedFormula = tables.length === 0 && figures.length === 0 && lines.length > 0 && lines.length <= 4 && lines.every((l) => looksLikeMath(l, lineHeight));
+    // A selection of nothing but a formula: a few math-like lines, or pieces with at most one word (misread
+    // symbols can look like one) among which a relation or operator was read — a fraction's terms and a sum's
+    // limits come as many small pieces.
+    const words = lines.reduce((n, l) => n + ordinaryWords(l.text), 0);
+    const letters = lines.reduce((n, l) => n + l.text.replace(/\s+/g, '').length, 0);
+    const selectedFormula = tables.length === 0 && figures.length === 0 && lines.length > 0 &&
+      ((lines.length <= 4 && lines.every((l) => looksLikeMath(l, lineHeight))) || (words <= 1 && letters <= 100 && lines.some((l) => operators.test(l.text))));
     // On a page, equation numbers become lines of their own, then the tags of the display formulas beside them.
     if (!selectedFormula) lines = splitEquationNumbers(lines, flowBoxes, lineHeight);
     const formulas: FormulaLine[] = selectedFormula
