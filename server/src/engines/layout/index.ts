@@ -34,8 +34,8 @@ const maxDrawingInk = 0.2;
  * readings of non-formula ink (strips of plots, structure drawings, tables) fall below it.
  */
 const minDisplayConfidence = 0.65;
-/** Relations and operators: in a wordless selection, one of them makes it a formula. */
-const operators = /[=<>≤≥≠≈+−×÷±∑∫√∞∂∇∈→]/;
+/** A relation or operator between two operands, or a big operator: in a wordless selection, one makes it a formula ("+1 555 0100" has none). */
+const operators = /\S\s*[=<>≤≥≠≈+−×÷±∈→]\s*\S|[∑∫√∞∂∇]/;
 const mathChars = /[=+−×÷^_<>≤≥∑∫√∞±∂∇∈∉⊂⊆∪∩→←⇒⇔≈≠∼′·∗α-ωΑ-Ω]/gu;
 
 export interface LayoutBlock {
