@@ -87,6 +87,13 @@ describe('text layer → Markdown', () => {
     assert.ok(!kept.includes('$$') && kept.includes('F(b) − F(a)'), kept);
   });
 
+  it('tags a display formula with the equation number the layer holds at the right margin', async () => {
+    const numbered = [...integralPage(), run('(3.2)', 540, 150)];
+    const read = await markdownFromTextLayer(numbered, 612, 792, async () => '\\int_{a}^{b}f(x)\\,dx=F(b)-F(a)');
+    assert.ok(read.includes('$$\n\\int_{a}^{b}f(x)\\,dx=F(b)-F(a) \\tag{3.2}\n$$'), read);
+    assert.ok(!read.includes('(3.2)'), read);
+  });
+
   it('composes the spacing accents TeX-made layers put before letters', async () => {
     assert.equal(composeSpacingAccents('We thank J\u00B4an Min\u00B4a\u02C7c and Erd\u02DDos for a na\u00A8\u0131ve proof'), 'We thank Ján Mináč and Erdős for a naïve proof');
     // An accent that is not before a letter stays as it is.

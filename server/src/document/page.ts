@@ -3,7 +3,7 @@
  * errors, milliseconds); otherwise the page is rendered and recognised. The result says which path was used.
  */
 import type { CancelToken } from '../errors';
-import { isMathText } from '../engines/layout';
+import { equationLabel, equationNumberBeside, isMathText, splitEquationNumbers } from '../engines/layout';
 import { alphanumericAgreement, minAgreement } from '../engines/layout/inlineMath';
 import { alignedTableRegions, coveredBy, rowsSplitAtGaps, union, type Box } from '../engines/layout/regions';
 import { preferredFormat, toGfm, toHtml } from '../engines/table/format';
@@ -47,15 +47,20 @@ export async function markdownFromTextLayer(items: PdfTextItem[], pageWidth: num
   const lineHeight = heights[heights.length >> 1] ?? 0;
   const regions = lineHeight > 0 ? alignedTableRegions(rowsSplitAtGaps(boxes, lineHeight), pageWidth, lineHeight) : [];
   const regionOf = boxes.map((b) => regions.findIndex((r) => coveredBy(b, r) > 0.5));
-  let lines: LayoutLine[] = groupLines(boxes.filter((_, i) => regionOf[i] === -1));
+  const flowBoxes = boxes.filter((_, i) => regionOf[i] === -1);
+  let lines: LayoutLine[] = groupLines(flowBoxes);
   if (readFormula) {
+    // Equation numbers set apart at the right become lines of their own, then the tags of their formulas.
+    lines = splitEquationNumbers(lines, flowBoxes, lineHeight);
     for (const formula of displayFormulas(lines, lineHeight)) {
       const box = formula.reduce<Box>((b, l) => union(b, l), formula[0]!);
       const latex = await readFormula(box);
       // The layer's letters and digits are exact: a reading that shares too few of them is not this formula.
       if (!latex || alphanumericAgreement(latex, formula.map((l) => l.text).join(' ')) < minAgreement) continue;
-      lines = lines.filter((l) => !formula.includes(l));
-      lines.push({ text: '', confidence: 1, ...box, parts: [], block: { kind: 'math', markdown: `$$\n${latex}\n$$` } });
+      const number = equationNumberBeside(box, lines, lineHeight);
+      const tag = number ? ` \\tag{${equationLabel(number)}}` : '';
+      lines = lines.filter((l) => !formula.includes(l) && l !== number);
+      lines.push({ text: '', confidence: 1, ...box, parts: [], block: { kind: 'math', markdown: `$$\n${latex}${tag}\n$$` } });
     }
   }
   for (const [index, region] of regions.entries()) {
@@ -102,7 +107,7 @@ export function composeSpacingAccents(text: string): string {
  */
 export function displayFormulas(lines: LayoutLine[], lineHeight: number): LayoutLine[][] {
   const isMath = (l: LayoutLine) => !l.block && isMathText(l.text);
-  const isFragment = (l: LayoutLine) => !l.block && l.text.replace(/\s+/g, '').length <= 3;
+  const isFragment = (l: LayoutLine) => !l.block && l.text.replace(/\s+/g, '').length <= 3 && equationLabel(l) === undefined;
   const near = (a: LayoutLine, b: LayoutLine) =>
     Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > -0.5 * lineHeight && Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1) < 0.8 * lineHeight;
   const taken = new Set<LayoutLine>();

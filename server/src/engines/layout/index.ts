@@ -247,12 +247,19 @@ export type FormulaLine = LayoutLine & { tag?: { label: string; line: LayoutLine
 
 /** "(13)", "(2.4a)", "(A.1)": how papers number their equations. */
 const equationNumber = /^\(((?:[A-Z]\.?)?\d{1,3}(?:\.\d{1,3})*[a-z]?)\)$/;
-const equationLabel = (line: LayoutLine) => equationNumber.exec(line.text.replace(/\s+/g, ''))?.[1];
+export const equationLabel = (line: LayoutLine): string | undefined => equationNumber.exec(line.text.replace(/\s+/g, ''))?.[1];
 /**
  * An equation number stands at least a line height right of its formula (a sentence's "Eq. (13)" follows its
  * word after a space); a line is cut before a number only twice that far, since a loosely set line is no formula.
  */
 const numberGap = 1;
+
+/** The equation-number line standing at the right of `box`, level with it, if there is one among `lines`. */
+export function equationNumberBeside(box: Box, lines: LayoutLine[], lineHeight: number): LayoutLine | undefined {
+  return lines.find(
+    (n) => n !== box && n.x0 - box.x1 >= numberGap * lineHeight && (n.y0 + n.y1) / 2 > box.y0 - 0.25 * lineHeight && (n.y0 + n.y1) / 2 < box.y1 + 0.25 * lineHeight && equationLabel(n) !== undefined,
+  );
+}
 
 /** Lines ending in an equation number that stands apart are cut in two, so the number is a line of its own. */
 export function splitEquationNumbers(lines: LayoutLine[], boxes: readonly (Box & { text: string })[], lineHeight: number): LayoutLine[] {
@@ -281,8 +288,7 @@ export function splitEquationNumbers(lines: LayoutLine[], boxes: readonly (Box &
  */
 export function displayFormulas(lines: LayoutLine[], lineHeight: number, ink?: BinaryImage, explained: Box[] = []): FormulaLine[] {
   const numbers = lines.filter((l) => equationLabel(l) !== undefined);
-  const numberOf = (box: Box) =>
-    numbers.find((n) => n !== box && n.x0 - box.x1 >= numberGap * lineHeight && (n.y0 + n.y1) / 2 > box.y0 - 0.25 * lineHeight && (n.y0 + n.y1) / 2 < box.y1 + 0.25 * lineHeight);
+  const numberOf = (box: Box) => equationNumberBeside(box, numbers, lineHeight);
   const mathish = (line: LayoutLine) => mathSymbolShare(line.text) > 0.1 || ordinaryWords(line.text) < 4;
   const overlapX = (a: Box, b: Box) => Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > 0;
   const prose = lines.filter((l) => l.text.length > 30);
