@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { groupLines, joinLines, paragraphs, readingOrder, toMarkdown, type TextBox } from '../../server/src/engines/text/layout';
-import { displayFormulas, splitEquationNumbers } from '../../server/src/engines/layout';
+import { alignedRows, displayFormulas, rowBands, splitEquationNumbers } from '../../server/src/engines/layout';
 
 const box = (text: string, x0: number, y0: number, x1: number, h = 30): TextBox => ({ text, confidence: 0.99, x0, y0, x1, y1: y0 + h });
 const markdown = (boxes: TextBox[]) => toMarkdown(paragraphs(readingOrder(groupLines(boxes))));
@@ -224,5 +224,35 @@ describe('display formulas found by their ink', () => {
   it('leaves a short centred heading read whole as text', () => {
     const boxes = [prose(100), prose(140), box('II.', 480, 205, 520), prose(300), prose(340)];
     assert.deepEqual(displayFormulas(groupLines(boxes), 30, page([[482, 208, 518, 232]])), []);
+  });
+});
+
+describe('multi-line display formulas', () => {
+  const prose = (y: number) => box('and the remaining terms of the expansion are written below as', 100, y, 900);
+
+  it('takes rows inset below a centred formula as its continuation, each row kept for reading alone', () => {
+    // Row 1 centred and math-like; rows 2 and 3 start under its relation and read like prose (garbled words).
+    const boxes = [prose(100), prose(140), box('B[u, v] = a u v dx', 300, 190, 700), box('= aid bounded since bounded', 380, 228, 760), box('≤ O − uur dx', 380, 266, 620), prose(330)];
+    const formulas = displayFormulas(groupLines(boxes), 30);
+    assert.equal(formulas.length, 1, JSON.stringify(formulas.map((f) => f.text)));
+    assert.equal(formulas[0]!.rows?.length, 3);
+  });
+
+  it('does not take a fraction\'s narrow terms or an operator\'s limits for rows', () => {
+    const boxes = [prose(100), prose(140), box('n − 1', 470, 180, 520, 20), box('F(t) = Σ D(t),', 380, 200, 640), box('k = 0', 470, 232, 520, 20), prose(290)];
+    const formulas = displayFormulas(groupLines(boxes), 30);
+    assert.equal(formulas.length, 1);
+    assert.equal(formulas[0]!.rows, undefined);
+  });
+
+  it('cuts a block into row bands halfway between rows, the block\'s full width each', () => {
+    const bands = rowBands({ x0: 10, y0: 0, x1: 300, y1: 100 }, [{ x0: 50, y0: 60, x1: 200, y1: 90 }, { x0: 20, y0: 5, x1: 250, y1: 40 }]);
+    assert.deepEqual(bands, [{ x0: 10, x1: 300, y0: 0, y1: 50 }, { x0: 10, x1: 300, y0: 50, y1: 100 }]);
+  });
+
+  it('aligns rows read one by one at their first top-level relation', () => {
+    assert.equal(alignedRows(['B[u,v]=\\int_{U}f', '=\\frac{a=b}{2}', '\\leq 0']), '\\begin{aligned}B[u,v]&=\\int_{U}f\\\\&=\\frac{a=b}{2}\\\\&\\leq 0\\end{aligned}');
+    // No relation: aligned at the start; a \\left( is no relation.
+    assert.equal(alignedRows(['\\left(x+y\\right)', 'x_{i=1}']), '\\begin{aligned}&\\left(x+y\\right)\\\\&x_{i=1}\\end{aligned}');
   });
 });

@@ -13,6 +13,7 @@ import { binarize, findRules, typicalGlyphHeight, type BinaryImage } from '../ta
 import { otsu } from '../text/rec';
 import { textLines, uprightBounds, type TextEngine } from '../text';
 import { columnGapRatio, pageMarkdown, paragraphs, readingOrder, toMarkdown, type Furniture, type LayoutLine } from '../text/layout';
+import { checkTex } from '../math/validate';
 import { replaceInlineFormulas } from './inlineMath';
 import { alignedTableRegions, coveredBy, figureRegions, inkBlobs, isSentence, rowsSplitAtGaps, ruledTableRegions, union, type Box } from './regions';
 
@@ -195,12 +196,24 @@ export class LayoutEngine implements Engine {
         }
       } else {
         const engine = this.routes[block.kind as 'table' | 'math'];
-        const page = subPage(request.page, expand(block.box, lineHeight * 0.3, region));
-        const result = engine ? await engine.recognize({ ...request, page }).catch(() => undefined) : undefined;
+        const read = async (box: Box) => (engine ? await engine.recognize({ ...request, page: subPage(request.page, expand(box, lineHeight * 0.3, region)) }).catch(() => undefined) : undefined);
         if (block.kind === 'math') {
-          const { text, tag } = block.box as FormulaLine;
-          markdown = result && result.math?.valid && result.confidence >= minDisplayConfidence ? `$$\n${result.content}${tag ? ` \\tag{${tag.label}}` : ''}\n$$` : [text, tag?.line.text].filter(Boolean).join(' ');
-        } else markdown = result?.content ?? '';
+          const { text, tag, rows } = block.box as FormulaLine;
+          const confident = (r: EngineResult | undefined): r is EngineResult => !!r && !!r.math?.valid && r.confidence >= minDisplayConfidence;
+          // A formula of several rows is read row by row (the model reads one line best), then as a whole.
+          let latex: string | undefined;
+          if (rows) {
+            const readings = [];
+            for (const row of rowBands(block.box, rows)) readings.push(await read(row));
+            const joined = readings.every(confident) ? alignedRows(readings.map((r) => r.content)) : undefined;
+            if (joined && checkTex(joined).ok) latex = joined;
+          }
+          if (latex === undefined) {
+            const whole = await read(block.box);
+            if (confident(whole)) latex = whole.content;
+          }
+          markdown = latex !== undefined ? `$$\n${latex}${tag ? ` \\tag{${tag.label}}` : ''}\n$$` : [text, tag?.line.text].filter(Boolean).join(' ');
+        } else markdown = (await read(block.box))?.content ?? '';
       }
       placed.push({ text: '', confidence: 1, ...block.box, parts: [], block: { kind: block.kind, markdown } });
     }
@@ -229,10 +242,12 @@ export class LayoutEngine implements Engine {
 }
 
 
-/** Rich in math symbols, taller than a text line, or read with low confidence — and not a sentence. */
+/** Rich in math symbols, taller than a text line, or read with low confidence — and neither a sentence nor CJK text (which has no spaces to count words by). */
 export function looksLikeMath(line: LayoutLine, lineHeight: number): boolean {
-  return (mathSymbolShare(line.text) > 0.1 || line.y1 - line.y0 > 1.4 * lineHeight || line.confidence < 0.8) && ordinaryWords(line.text) < 4;
+  return (mathSymbolShare(line.text) > 0.1 || line.y1 - line.y0 > 1.4 * lineHeight || line.confidence < 0.8) && ordinaryWords(line.text) < 4 && !mostlyCjk(line.text);
 }
+
+const mostlyCjk = (text: string) => (text.match(/[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]/g) ?? []).length > 0.3 * text.replace(/\s+/g, '').length;
 
 /** Text rich in math symbols and not a sentence (a text layer's formula: its reading and size say nothing). */
 export const isMathText = (text: string): boolean => mathSymbolShare(text) > 0.1 && ordinaryWords(text) < 4;
@@ -243,7 +258,7 @@ const mathSymbolShare = (text: string) => (text.match(mathChars) ?? []).length /
 const ordinaryWords = (text: string) => text.split(/\s+/).filter((w) => /^\p{L}{3,}[.,;:]?$/u.test(w)).length;
 
 /** A display formula's line(s), with the equation number set at their right ("13" from the line "(13)"). */
-export type FormulaLine = LayoutLine & { tag?: { label: string; line: LayoutLine } };
+export type FormulaLine = LayoutLine & { tag?: { label: string; line: LayoutLine }; rows?: Box[] };
 
 /** "(13)", "(2.4a)", "(A.1)": how papers number their equations. */
 const equationNumber = /^\(((?:[A-Z]\.?)?\d{1,3}(?:\.\d{1,3})*[a-z]?)\)$/;
@@ -295,14 +310,15 @@ export function displayFormulas(lines: LayoutLine[], lineHeight: number, ink?: B
   /** Where a box stands among the prose lines of its column. */
   const placement = (box: Box) => {
     const near = prose.filter((l) => l !== box && Math.abs(l.y0 - box.y0) < 8 * lineHeight && overlapX(l, box));
-    if (near.length === 0) return { centred: false, indented: false };
+    if (near.length === 0) return { centred: false, indented: false, inset: false };
     const left = Math.min(...near.map((l) => l.x0)), right = Math.max(...near.map((l) => l.x1));
     const width = right - left;
     const centred = Math.abs((box.x0 + box.x1) / 2 - (left + right) / 2) < 0.08 * width && box.x1 - box.x0 < 0.75 * width && box.x0 - left > 0.1 * width;
     // A page dense with formulas has few full prose lines near each: the column's right edge is looked for further off.
     const columnRight = Math.max(right, ...prose.filter((l) => Math.abs(l.y0 - box.y0) < 20 * lineHeight && overlapX(l, box)).map((l) => l.x1));
-    const indented = box.x0 - left > 1.5 * lineHeight && box.x1 - box.x0 < 0.9 * (columnRight - left);
-    return { centred, indented };
+    const inset = box.x0 - left > 1.5 * lineHeight;
+    const indented = inset && box.x1 - box.x0 < 0.9 * (columnRight - left);
+    return { centred, indented, inset };
   };
   // Numbered or centred lines are formulas beyond doubt; a merely indented one may be an exam's answer choice
   // ("A 2/17"), kept as read rather than grown into the ink of its neighbours.
@@ -314,6 +330,22 @@ export function displayFormulas(lines: LayoutLine[], lineHeight: number, ink?: B
     if (centred && looksLikeMath(line, lineHeight)) firm.add(line);
     return (centred || indented) && looksLikeMath(line, lineHeight);
   });
+  // Rows of a multi-line formula: lines inset from the column's edge that follow on above or below a firm formula
+  // (through the limits and indices between them) belong to it, however they were read.
+  const fragment = (l: LayoutLine) => ordinaryWords(l.text) === 0 && l.text.replace(/\s+/g, '').length <= 6;
+  const adjacent = (a: Box, b: Box) => overlapX(a, b) && Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1) < 0.6 * lineHeight;
+  const reached = new Set(firm);
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const line of lines) {
+      if (reached.has(line) || numbers.includes(line) || !(fragment(line) || placement(line).inset) || ![...reached].some((r) => adjacent(r, line))) continue;
+      reached.add(line);
+      grown = true;
+      if (fragment(line)) continue;
+      firm.add(line);
+      if (!seeds.includes(line)) seeds.push(line);
+    }
+  }
   let formulas: LayoutLine[] = seeds;
   if (ink) {
     // Pieces a formula may be read as: its seeds, math-like lines, and short wordless bits ("i,j", "n =", "1").
@@ -349,10 +381,48 @@ export function displayFormulas(lines: LayoutLine[], lineHeight: number, ink?: B
       else formulas.push(seed);
     }
   }
+  // Rows of a multi-line formula, read one by one: its seed lines, side by side ones joined, each at least
+  // two fifths of the formula wide (a fraction's terms and an operator's limits are narrower).
+  const rowsOf = (f: Box) => {
+    const inside = seeds.filter((l) => coveredBy(l, f) > 0.5);
+    const rows = joinWhere(inside, (a, b) => Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0) > 0).filter((r) => r.x1 - r.x0 >= 0.4 * (f.x1 - f.x0));
+    return rows.length > 1 ? rows.map(({ x0, y0, x1, y1 }) => ({ x0, y0, x1, y1 })) : undefined;
+  };
   return stackedFormulas(formulas, lineHeight).map((f) => {
-    const number = numberOf(f);
-    return number ? { ...f, tag: { label: equationLabel(number)!, line: number } } : f;
+    const number = numberOf(f), rows = rowsOf(f);
+    return { ...f, ...(number ? { tag: { label: equationLabel(number)!, line: number } } : {}), ...(rows ? { rows } : {}) };
   });
+}
+
+/** Each row's band of a formula block: the block's width, cut halfway between neighbouring rows. */
+export function rowBands(block: Box, rows: Box[]): Box[] {
+  const sorted = [...rows].sort((a, b) => a.y0 - b.y0);
+  return sorted.map((row, i) => ({
+    x0: block.x0,
+    x1: block.x1,
+    y0: i === 0 ? block.y0 : (sorted[i - 1]!.y1 + row.y0) / 2,
+    y1: i === sorted.length - 1 ? block.y1 : (row.y1 + sorted[i + 1]!.y0) / 2,
+  }));
+}
+
+/** Top-level relations a multi-line formula aligns on. */
+const relation = /^(?:=|<|>|\\(?:leq?|geq?|equiv|approx|neq?|sim|simeq|cong|propto|to|rightarrow|Rightarrow|subseteq?|supseteq?|in)(?![a-zA-Z]))/;
+
+/** Rows read one by one, as one `aligned` formula: each aligned at its first top-level relation (or its start). */
+export function alignedRows(rows: string[]): string {
+  const align = (row: string) => {
+    let depth = 0;
+    for (let i = 0; i < row.length; i++) {
+      const ch = row[i]!;
+      if (ch === '\\' && (row[i + 1] === '\\' || row.startsWith('\\begin', i))) break;
+      if (ch === '{') depth++;
+      else if (ch === '}') depth--;
+      else if (depth === 0 && relation.test(row.slice(i))) return `${row.slice(0, i)}&${row.slice(i)}`;
+      if (ch === '\\') i += (/^\\[a-zA-Z]+/.exec(row.slice(i))?.[0].length ?? 2) - 1;
+    }
+    return `&${row}`;
+  };
+  return `\\begin{aligned}${rows.map((r) => align(r.trim())).join('\\\\')}\\end{aligned}`;
 }
 
 /**
