@@ -325,14 +325,15 @@ export function displayFormulas(lines: LayoutLine[], lineHeight: number, ink?: B
   const firm = new Set<LayoutLine>();
   const seeds = lines.filter((line) => {
     if (numbers.includes(line)) return false;
-    if (numberOf(line) && mathish(line)) return firm.add(line), true;
     const { centred, indented } = placement(line);
-    if (centred && looksLikeMath(line, lineHeight)) firm.add(line);
-    return (centred || indented) && looksLikeMath(line, lineHeight);
+    const numbered = numberOf(line) !== undefined && mathish(line);
+    if (numbered || (centred && looksLikeMath(line, lineHeight))) firm.add(line);
+    return numbered || ((centred || indented) && looksLikeMath(line, lineHeight));
   });
+  // Short wordless bits a formula is often read as: "i,j", "n =", "1".
+  const fragment = (l: LayoutLine) => ordinaryWords(l.text) === 0 && l.text.replace(/\s+/g, '').length <= 6;
   // Rows of a multi-line formula: lines inset from the column's edge that follow on above or below a firm formula
   // (through the limits and indices between them) belong to it, however they were read.
-  const fragment = (l: LayoutLine) => ordinaryWords(l.text) === 0 && l.text.replace(/\s+/g, '').length <= 6;
   const adjacent = (a: Box, b: Box) => overlapX(a, b) && Math.max(a.y0, b.y0) - Math.min(a.y1, b.y1) < 0.6 * lineHeight;
   const reached = new Set(firm);
   for (let grown = true; grown; ) {
@@ -348,8 +349,8 @@ export function displayFormulas(lines: LayoutLine[], lineHeight: number, ink?: B
   }
   let formulas: LayoutLine[] = seeds;
   if (ink) {
-    // Pieces a formula may be read as: its seeds, math-like lines, and short wordless bits ("i,j", "n =", "1").
-    const piece = (l: LayoutLine) => firm.has(l) || (!seeds.includes(l) && (looksLikeMath(l, lineHeight) || (ordinaryWords(l.text) === 0 && l.text.replace(/\s+/g, '').length <= 6)));
+    // Pieces a formula may be read as: its firm seeds, math-like lines and fragments.
+    const piece = (l: LayoutLine) => firm.has(l) || (!seeds.includes(l) && (looksLikeMath(l, lineHeight) || fragment(l)));
     const covered = [...explained, ...numbers, ...lines.filter((l) => !piece(l))];
     // Symbols a little apart on a row join (a fraction's bar and terms touch within a quarter line); rows stay apart.
     const blobs = inkBlobs(ink, covered, lineHeight, 0.75, 0.25).filter((b) => b.y1 - b.y0 >= 0.5 * lineHeight && b.x1 - b.x0 >= 0.5 * lineHeight && b.y1 - b.y0 < 10 * lineHeight);
