@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { alignedTableRegions, rowsSplitAtGaps, ruledTableRegions, type Piece } from '../../server/src/engines/layout/regions';
+import { alignedTableRegions, isCaption, rowsSplitAtGaps, ruledTableRegions, type Piece } from '../../server/src/engines/layout/regions';
 
 // A page 1600 px wide, lines 30 px tall: a prose column on the left (x 100–800), a rule-less table on the right.
 const piece = (text: string, x0: number, y0: number, x1: number): Piece => ({ text, x0, y0, x1, y1: y0 + 30 });
@@ -34,5 +34,16 @@ describe('ruled table regions', () => {
     assert.ok(grid && grid.y0 <= 1158 && grid.y1 >= 1403, JSON.stringify(regions));
     // The separators' own group does not reach down the column rule.
     assert.ok(regions.every((r) => r.y1 - r.y0 < 1000), JSON.stringify(regions));
+  });
+
+  it('part two booktabs tables stacked in one column at the caption between them', () => {
+    // Top, mid and bottom rules of two tables of nearly the same width, 150 px apart; 28 px lines.
+    const horizontal = [rule(225, 689, 998), rule(260, 689, 998), rule(434, 689, 998), rule(590, 689, 960), rule(625, 689, 960), rule(797, 689, 960)];
+    assert.equal(ruledTableRegions({ horizontal, vertical: [] }, 28).length, 1);
+    const caption = { x0: 663, y0: 444, x1: 1049, y1: 470 };
+    const regions = ruledTableRegions({ horizontal, vertical: [] }, 28, [caption]);
+    assert.equal(regions.length, 2, JSON.stringify(regions));
+    assert.ok(regions[0]!.y1 < 444 && regions[1]!.y0 > 470, JSON.stringify(regions));
+    assert.ok(isCaption('Table 1: Because depth rate') && isCaption('Fig. 3. Water') && isCaption('TABLE IV') && !isCaption('Tables of values'));
   });
 });

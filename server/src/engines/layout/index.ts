@@ -15,7 +15,7 @@ import { textLines, uprightBounds, type TextEngine } from '../text';
 import { columnGapRatio, pageMarkdown, paragraphs, readingOrder, toMarkdown, type Furniture, type LayoutLine } from '../text/layout';
 import { checkTex } from '../math/validate';
 import { replaceInlineFormulas } from './inlineMath';
-import { alignedTableRegions, coveredBy, figureRegions, inkBlobs, isSentence, rowsSplitAtGaps, ruledTableRegions, union, type Box } from './regions';
+import { alignedTableRegions, coveredBy, figureRegions, inkBlobs, isCaption, isSentence, rowsSplitAtGaps, ruledTableRegions, union, type Box } from './regions';
 
 export interface Routes {
   table?: Engine;
@@ -94,7 +94,7 @@ export class LayoutEngine implements Engine {
     }
     const aligned = [...strips.values()].flatMap((strip) => alignedTableRegions(rowsSplitAtGaps(strip, lineHeight), image.width, lineHeight));
     // A ruled grid with no text in it is a drawing (a shaded fraction bar, a chart's frame), left to the figures.
-    const ruled = ruledTableRegions(rules, lineHeight).filter((t) => boxes.some((b) => coveredBy(b, t) > 0.5));
+    const ruled = ruledTableRegions(rules, lineHeight, boxes.filter((b) => isCaption(b.text))).filter((t) => boxes.some((b) => coveredBy(b, t) > 0.5));
     // Cells ruled apart by an inner vertical rule make a table whatever they hold (a header "Value of Bill Number
     // of bills" reads as a sentence); frames and lined paper have no such rule.
     const gridded = (region: Box) =>

@@ -22,14 +22,16 @@ export const coveredBy = (inner: Box, outer: Box) => (area(inner) ? intersection
  * (booktabs: top, mid, bottom rules; grids: every row), joined with any vertical rules crossing them. A rule
  * much longer than the next (a separator across the column above a small table) starts a group of its own.
  */
-export function ruledTableRegions(rules: Rules, lineHeight: number): Box[] {
+export function ruledTableRegions(rules: Rules, lineHeight: number, captions: Box[] = []): Box[] {
   const horizontal = [...rules.horizontal].filter((r) => r.to - r.from > 3.5 * lineHeight).sort((a, b) => a.at - b.at);
   const groups: Rule[][] = [];
+  // A caption between two rules parts two tables stacked in one column.
+  const captionBetween = (upper: Rule, lower: Rule) => captions.some((c) => c.y0 > upper.at && c.y1 < lower.at && Math.min(c.x1, lower.to) > Math.max(c.x0, lower.from));
   for (const rule of horizontal) {
     const group = groups.find((g) => {
       const last = g[g.length - 1]!;
       const overlap = Math.min(last.to, rule.to) - Math.max(last.from, rule.from);
-      return rule.at - last.at < 8 * lineHeight && overlap > 0.6 * Math.max(last.to - last.from, rule.to - rule.from);
+      return rule.at - last.at < 8 * lineHeight && overlap > 0.6 * Math.max(last.to - last.from, rule.to - rule.from) && !captionBetween(last, rule);
     });
     if (group) group.push(rule);
     else groups.push([rule]);
@@ -44,6 +46,9 @@ export function ruledTableRegions(rules: Rules, lineHeight: number): Box[] {
       return box;
     });
 }
+
+/** "Table 2: …", "Fig. 3.", "TABLE IV": a caption's opening. */
+export const isCaption = (text: string | undefined): boolean => /^(?:Table|TABLE|Tab\.|Figure|FIGURE|Fig\.)\s*(?:\d+|[IVX]+)\b/.test(text ?? '');
 
 /** A box and, when known, its text. */
 export type Piece = Box & { text?: string };
