@@ -126,11 +126,12 @@ export class LayoutEngine implements Engine {
     const columnRules = longRules
       .filter((v) => ![...tables, ...figures].some((b) => v.at > b.x0 && v.at < b.x1 && v.from < b.y1 && v.to > b.y0))
       .map((v) => ({ x: v.at, y0: v.from, y1: v.to, ruled: true }));
-    let { lines, gutters } = textLines(flowResults, image, columnRules);
-    // A selection holding nothing but a formula has no prose to be centred in: judge its lines alone.
-    // A selection of nothing but a formula: a few math-like lines, or pieces with at most one word (misread
-    // symbols can look like one) among which a relation or operator was read — a fraction's terms and a sum's
-    // limits come as many small pieces.
+    const flow = textLines(flowResults, image, columnRules);
+    const gutters = flow.gutters;
+    let lines = flow.lines;
+    // A selection holding nothing but a formula has no prose to be centred in: its lines are judged alone — a few
+    // math-like lines, or pieces with at most one word (misread symbols can look like one) among which a relation
+    // or operator was read (a fraction's terms and a sum's limits come as many small pieces).
     const words = lines.reduce((n, l) => n + ordinaryWords(l.text), 0);
     const letters = lines.reduce((n, l) => n + l.text.replace(/\s+/g, '').length, 0);
     const selectedFormula = tables.length === 0 && figures.length === 0 && lines.length > 0 &&
