@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { groupLines, joinLines, paragraphs, readingOrder, toMarkdown, type TextBox } from '../../server/src/engines/text/layout';
-import { alignedRows, displayFormulas, rowBands, splitEquationNumbers } from '../../server/src/engines/layout';
+import { alignedRows, displayFormulas, looksLikeMath, rowBands, splitEquationNumbers } from '../../server/src/engines/layout';
 
 const box = (text: string, x0: number, y0: number, x1: number, h = 30): TextBox => ({ text, confidence: 0.99, x0, y0, x1, y1: y0 + h });
 const markdown = (boxes: TextBox[]) => toMarkdown(paragraphs(readingOrder(groupLines(boxes))));
@@ -186,6 +186,12 @@ describe('display formulas', () => {
     assert.equal(formulas.length, 1);
     assert.match(formulas[0]!.text, /^2L .* = 0$/);
     assert.equal(formulas[0]!.tag?.label, '2.4a');
+  });
+
+  it('never takes CJK text for math, however short or unsure its reading', () => {
+    const line = (text: string, confidence: number) => ({ text, confidence, x0: 0, y0: 0, x1: 100, y1: 30, parts: [] });
+    assert.equal(looksLikeMath(line('甘肃;', 0.6), 30), false);
+    assert.equal(looksLikeMath(line('x2 + y', 0.6), 30), true);
   });
 
   it('leaves a sentence ending in "Eq. (13)" and an indented first line of a paragraph as text', () => {

@@ -131,11 +131,12 @@ export class LayoutEngine implements Engine {
     let lines = flow.lines;
     // A selection holding nothing but a formula has no prose to be centred in: its lines are judged alone — a few
     // math-like lines, or pieces with at most one word (misread symbols can look like one) among which a relation
-    // or operator was read (a fraction's terms and a sum's limits come as many small pieces).
+    // or operator was read (a fraction's terms and a sum's limits come as many small pieces); CJK text, written
+    // without spaces, has no words to count and is never taken for math.
     const words = lines.reduce((n, l) => n + ordinaryWords(l.text), 0);
     const letters = lines.reduce((n, l) => n + l.text.replace(/\s+/g, '').length, 0);
     const selectedFormula = tables.length === 0 && figures.length === 0 && lines.length > 0 &&
-      ((lines.length <= 4 && lines.every((l) => looksLikeMath(l, lineHeight))) || (words <= 1 && letters <= 100 && lines.some((l) => operators.test(l.text))));
+      ((lines.length <= 4 && lines.every((l) => looksLikeMath(l, lineHeight))) || (words <= 1 && letters <= 100 && lines.some((l) => operators.test(l.text)) && !lines.some((l) => mostlyCjk(l.text))));
     // On a page, equation numbers become lines of their own, then the tags of the display formulas beside them.
     if (!selectedFormula) lines = splitEquationNumbers(lines, flowBoxes, lineHeight);
     const formulas: FormulaLine[] = selectedFormula
@@ -323,10 +324,11 @@ export function displayFormulas(lines: LayoutLine[], lineHeight: number, ink?: B
   };
   // Numbered or centred lines are formulas beyond doubt; a merely indented one may be an exam's answer choice
   // ("A 2/17"), kept as read rather than grown into the ink of its neighbours.
+  const placed = new Map(lines.map((l) => [l, placement(l)]));
   const firm = new Set<LayoutLine>();
   const seeds = lines.filter((line) => {
     if (numbers.includes(line)) return false;
-    const { centred, indented } = placement(line);
+    const { centred, indented } = placed.get(line)!;
     const numbered = numberOf(line) !== undefined && mathish(line);
     if (numbered || (centred && looksLikeMath(line, lineHeight))) firm.add(line);
     return numbered || ((centred || indented) && looksLikeMath(line, lineHeight));
@@ -340,7 +342,7 @@ export function displayFormulas(lines: LayoutLine[], lineHeight: number, ink?: B
   for (let grown = true; grown; ) {
     grown = false;
     for (const line of lines) {
-      if (reached.has(line) || numbers.includes(line) || !(fragment(line) || placement(line).inset) || ![...reached].some((r) => adjacent(r, line))) continue;
+      if (reached.has(line) || numbers.includes(line) || !(fragment(line) || placed.get(line)!.inset) || ![...reached].some((r) => adjacent(r, line))) continue;
       reached.add(line);
       grown = true;
       if (fragment(line)) continue;
