@@ -100,6 +100,8 @@ export interface ChemStructure {
   inchiKey?: string;
   /** How many OSRA runs (differently prepared crops) gave this answer, of how many. */
   agreement: { votes: number; runs: number };
+  /** Atom labels OSRA could not read that were re-read by the text engine: OSRA's reading and ours. */
+  relabelled?: { osra: string; read: string }[];
 }
 
 export interface MathCheck {

@@ -49,7 +49,9 @@ export class OcrService {
     const text = new TextEngine(this.sessions);
     const math = new MathEngine(this.sessions);
     const table = new TableEngine(text, math);
-    const chem = new ChemEngine();
+    const chem = new ChemEngine({
+      readLabels: async (image, token) => (await text.readBoxes(image, token, () => {})).map((box) => box.text),
+    });
     const layout = new LayoutEngine(text, { table, math, chem });
     for (const engine of [text, table, math, chem, layout]) this.engines.set(engine.mode, engine);
   }

@@ -4,10 +4,12 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { CancelledError, OcrError } from '../../server/src/errors';
 import { ChemEngine, chemConfidence, consensus } from '../../server/src/engines/chem';
-import { findExecutable, Osra, OsraFailedError, OsraTimeoutError, parseOsraOutput } from '../../server/src/engines/chem/osra';
+import { findExecutable, Osra, OsraFailedError, OsraTimeoutError, parseOsraOutput, parseOsraSdf } from '../../server/src/engines/chem/osra';
+import { matchLabel, normaliseLabel, parseSuperatomList, replaceAtoms, resolveLabel } from '../../server/src/engines/chem/labels';
 import { extraSuperatoms, superatomList } from '../../server/src/engines/chem/superatoms';
 import { cropPad, inkBounds, otsuThreshold, type Gray } from '../../server/src/engines/chem/preprocess';
 import {
+  canonicalOfMolfile,
   canonicalSmiles,
   describeMolecule,
   hillFormula,
@@ -297,3 +299,100 @@ describe('OSRA superatoms', () => {
   });
 });
 
+
+/** OSRA's SDF for benzyl-X with X a label it could not read (`*`, its text as the alias), as `osra -f sdf -p` prints it. */
+function benzylSdf(alias: string, confidence = 2.5): string {
+  const atom = (x: number, y: number, symbol: string) => `${x.toFixed(4).padStart(10)}${y.toFixed(4).padStart(10)}    0.0000 ${symbol.padEnd(3)} 0  0  0  0  0  0  0  0  0  0  0  0`;
+  const ring = Array.from({ length: 6 }, (_, i) => atom(Math.cos((i * Math.PI) / 3) * 1.5, Math.sin((i * Math.PI) / 3) * 1.5, 'C'));
+  const bonds = [[1, 2, 2], [2, 3, 1], [3, 4, 2], [4, 5, 1], [5, 6, 2], [6, 1, 1], [1, 7, 1], [7, 8, 1]];
+  return [
+    '',
+    ' OpenBabel12052607352D',
+    '',
+    '  8  8  0  0  0  0  0  0  0  0999 V2000',
+    ...ring,
+    atom(3, 0, 'C'),
+    atom(4.5, 0, '*'),
+    ...bonds.map(([a, b, order]) => `${String(a).padStart(3)}${String(b).padStart(3)}${String(order).padStart(3)}  0  0  0  0`),
+    'A    8',
+    alias,
+    'M  END',
+    '>  <Confidence_estimate>',
+    String(confidence),
+    '',
+    '$$$$',
+    '',
+  ].join('\n');
+}
+
+describe('labels OSRA could not read', () => {
+  const table = parseSuperatomList('# comment\nMe\tC\nCbz  C(=O)OCc1ccccc1\nCO2Me C(=O)OC\nSO3- S(=O)(=O)[O-]\n');
+
+  it('parses OSRA SDF records: molfile, confidence and the text of each unread label', async () => {
+    const records = parseOsraSdf(benzylSdf('NHClZ') + benzylSdf('Q', 1.25));
+    assert.equal(records.length, 2);
+    assert.deepEqual([...records[0]!.aliases], [[8, 'NHClZ']]);
+    assert.equal(records[1]!.confidence, 1.25);
+    assert.equal((await canonicalOfMolfile(records[0]!.molfile))?.smiles, '*Cc1ccccc1');
+    assert.deepEqual(parseOsraSdf('Warning: no structure\n'), []);
+  });
+
+  it('writes a printed label in plain ASCII, without the bond strokes read with it', () => {
+    assert.equal(normaliseLabel('H₃C'), 'H3C');
+    assert.equal(normaliseLabel('—SO₃⁻'), 'SO3-');
+    assert.equal(normaliseLabel('N⁺'), 'N+');
+    assert.equal(normaliseLabel('H,C'), 'HC');
+    assert.equal(normaliseLabel(' NH Cbz '), 'NHCbz');
+  });
+
+  it('resolves labels: listed groups, hydrides, charged atoms, and a group behind a linking atom', () => {
+    assert.equal(resolveLabel('CO2Me', table), 'C(=O)OC');
+    assert.equal(resolveLabel('CH3', table), 'C');
+    assert.equal(resolveLabel('H2N', table), 'N');
+    assert.equal(resolveLabel('N+', table), '[N+]');
+    assert.equal(resolveLabel('NHCbz', table), 'NC(=O)OCc1ccccc1');
+    assert.equal(resolveLabel('CbzHN', table), 'NC(=O)OCc1ccccc1');
+    assert.equal(resolveLabel('OMe', table), 'OC');
+    assert.equal(resolveLabel('Xyz', table), undefined);
+    assert.equal(resolveLabel('C', table), undefined, 'a bare element is not a label OSRA failed on');
+  });
+
+  it('matches OSRA\'s misreading to the closest read label, and refuses far or tied ones', () => {
+    assert.deepEqual(matchLabel('NHClZ', ['Me', 'H', 'CO2Me', 'NHCbz'], table), { read: 'NHCbz', smiles: 'NC(=O)OCc1ccccc1' });
+    // A wavy bond read into the label, and the subscript lost by the text engine.
+    assert.deepEqual(matchLabel('2sCH3', ['H', 'CH'], table), { read: 'CH', smiles: 'C' });
+    assert.equal(matchLabel('Zs', ['S', 'N'], table), undefined, 'half the letters differ');
+    const tied = parseSuperatomList('Abc C\nAbd N\n');
+    assert.equal(matchLabel('Abx', ['Abc', 'Abd'], tied), undefined, 'two groups equally close');
+    assert.deepEqual(matchLabel('Abx', ['Abc Me', 'Abc'], tied), { read: 'Abc', smiles: 'C' }, 'words of a joined line are tried too');
+  });
+
+  it('puts the group in the unread atom\'s place, with its charges', async () => {
+    const [record] = parseOsraSdf(benzylSdf('NHClZ'));
+    const carbamate = await replaceAtoms(record!.molfile, new Map([[8, 'NC(=O)OCc1ccccc1']]));
+    assert.equal((await canonicalOfMolfile(carbamate!))?.smiles, await canonicalSmiles('c1ccccc1CNC(=O)OCc1ccccc1'));
+    assert.doesNotMatch(carbamate!, /^A\s+8/m, 'the alias is gone with the unread atom');
+    const sulfonate = await replaceAtoms(record!.molfile, new Map([[8, 'S(=O)(=O)[O-]']]));
+    assert.equal((await canonicalOfMolfile(sulfonate!))?.smiles, await canonicalSmiles('c1ccccc1CS(=O)(=O)[O-]'));
+    assert.equal(await replaceAtoms(record!.molfile, new Map([[9, 'C']])), undefined, 'no such atom');
+    assert.equal(await replaceAtoms('not a molfile', new Map([[1, 'C']])), undefined);
+  });
+
+  it('ChemEngine re-reads an unread label with the text engine, and keeps OSRA\'s answer when it cannot', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'answer.sdf'), benzylSdf('NHClZ'));
+    const { binary } = fakeOsra(dir, 'osra-sdf', `case "$*" in *sdf*) cat '${path.join(dir, 'answer.sdf')}';; *) echo '*Cc1ccccc1 2.5';; esac`);
+    const osra = new Osra(binary, 'Cbz\tC(=O)OCc1ccccc1\n');
+    const reread = new ChemEngine({ osra, readLabels: async () => ['NHCbz'] });
+    const result = await reread.recognize(request());
+    assert.equal(result.content, await canonicalSmiles('c1ccccc1CNC(=O)OCc1ccccc1'));
+    assert.deepEqual(result.chem?.relabelled, [{ osra: 'NHClZ', read: 'NHCbz' }]);
+    assert.equal(typeof result.timings.labels, 'number');
+    const unread = new ChemEngine({ osra, readLabels: async () => ['Ph'] });
+    const kept = await unread.recognize(request());
+    assert.equal(kept.content, '*Cc1ccccc1');
+    assert.equal(kept.chem?.relabelled, undefined);
+    const failing = new ChemEngine({ osra, readLabels: async () => { throw new Error('text engine down'); } });
+    assert.equal((await failing.recognize(request())).content, '*Cc1ccccc1', 'a failed re-read leaves the answer as OSRA gave it');
+  });
+});

@@ -3,12 +3,15 @@
  * (preprocess.ts), RDKit validates and canonicalises every answer, and the answer most runs agree on wins
  * (ties: OSRA's confidence). RDKit then draws it back, with formula, molfile and InChI, so the user can check it.
  */
-import { checkpoint, OcrError } from '../../errors';
+import { CancelledError, checkpoint, OcrError, type CancelToken } from '../../errors';
 import type { EngineStatus, Quad } from '../../protocol';
 import type { Engine, EngineRequest, EngineResult } from '../engine';
+import type { RgbImage } from '../../pipeline/image';
+import { matchLabel, parseSuperatomList, replaceAtoms, type LabelChoice } from './labels';
+import { extraSuperatoms } from './superatoms';
 import { Osra, OsraFailedError, osraInstallHint, OsraTimeoutError, type OsraCandidate } from './osra';
 import { encodePng, grayOf, inkBounds, prepare, type PreparePlan } from './preprocess';
-import { describeMolecule, loadRDKit, tryCanonical } from './rdkit';
+import { canonicalOfMolfile, describeMolecule, flatSmiles, loadRDKit, tryCanonical } from './rdkit';
 
 /** One OSRA run: how the crop is prepared and which flags OSRA gets. */
 export interface RunPlan extends PreparePlan {
@@ -35,6 +38,8 @@ export interface ChemEngineOptions {
   /** OSRA processes at once. */
   concurrency?: number;
   osra?: Osra | null;
+  /** Reads the text of the drawing's labels (the text engine), to re-read the labels OSRA could not. */
+  readLabels?: (image: RgbImage, token: CancelToken) => Promise<string[]>;
 }
 
 interface Vote {
@@ -57,12 +62,15 @@ export class ChemEngine implements Engine {
   private readonly plans: RunPlan[];
   private readonly runTimeoutMs: number;
   private readonly concurrency: number;
+  private readonly readLabels: ChemEngineOptions['readLabels'];
+  private superatomTable: Map<string, string> | undefined;
 
   constructor(options: ChemEngineOptions = {}) {
     this.osra = options.osra === null ? undefined : (options.osra ?? Osra.find());
     this.plans = options.plans ?? defaultPlans;
     this.runTimeoutMs = options.runTimeoutMs ?? 20_000;
     this.concurrency = options.concurrency ?? 2;
+    this.readLabels = options.readLabels;
   }
 
   status(): EngineStatus {
@@ -91,11 +99,13 @@ export class ChemEngine implements Engine {
     t = performance.now();
     request.report(`reading the structure (${this.plans.length} OSRA runs)`);
     let timeouts = 0;
-    const runs = await mapLimit(this.plans, this.concurrency, async (plan) => {
+    const inputs: Buffer[] = [];
+    const runs = await mapLimit(this.plans, this.concurrency, async (plan, i) => {
       const image = await prepare(gray, plan);
       await checkpoint(request.token);
       try {
-        return await osra.recognize(await encodePng(image), { args: plan.args, timeoutMs: this.runTimeoutMs, token: request.token });
+        inputs[i] = await encodePng(image);
+        return await osra.recognize(inputs[i]!, { args: plan.args, timeoutMs: this.runTimeoutMs, token: request.token });
       } catch (error) {
         // One run failing (timeout, crash on an odd image) must not sink the others.
         if (error instanceof OsraTimeoutError) timeouts++;
@@ -107,8 +117,19 @@ export class ChemEngine implements Engine {
     await checkpoint(request.token);
 
     t = performance.now();
-    const { winner, invalid } = await consensus(runs);
+    let { winner, invalid } = await consensus(runs);
     timings.validate = performance.now() - t;
+    let relabelled: { osra: string; read: string }[] | undefined;
+    if (winner?.smiles.includes('*') && this.readLabels) {
+      t = performance.now();
+      request.report('re-reading atom labels');
+      const reread = await this.rereadLabels(osra, winner.smiles, runs, inputs, request);
+      if (reread) {
+        winner = { ...winner, smiles: reread.smiles };
+        relabelled = reread.labels;
+      }
+      timings.labels = performance.now() - t;
+    }
     if (!winner) {
       if (timeouts === this.plans.length) {
         throw new OcrError('timeout', `OSRA did not finish within ${this.runTimeoutMs / 1000} s on this selection. Select a single structure, or try again when the machine is less busy.`);
@@ -142,8 +163,55 @@ export class ChemEngine implements Engine {
         ...(info.inchi ? { inchi: info.inchi } : {}),
         ...(info.inchiKey ? { inchiKey: info.inchiKey } : {}),
         agreement: { votes: winner.votes, runs: this.plans.length },
+        ...(relabelled ? { relabelled } : {}),
       },
     };
+  }
+
+  /**
+   * The winning answer with its unread labels (`*`) replaced: the first run that gave it is repeated with molfile
+   * output (OSRA's text of each unread label is there), the text engine reads the crop's labels, and each `*` gets
+   * the read label OSRA's text most resembles (labels.ts). Undefined when any step finds nothing better, so the
+   * answer stays as OSRA gave it; a label re-read never makes a request fail.
+   */
+  private async rereadLabels(
+    osra: Osra,
+    smiles: string,
+    runs: OsraCandidate[][],
+    inputs: Buffer[],
+    request: EngineRequest,
+  ): Promise<{ smiles: string; labels: { osra: string; read: string }[] } | undefined> {
+    try {
+      let run = -1;
+      for (let i = 0; i < runs.length && run < 0; i++) {
+        for (const c of runs[i]!) if ((await tryCanonical(c.smiles)) === smiles) run = i;
+      }
+      if (run < 0 || !inputs[run]) return undefined;
+      const flat = await flatSmiles(smiles);
+      const records = await osra.recognizeMolfiles(inputs[run]!, { args: this.plans[run]!.args, timeoutMs: this.runTimeoutMs, token: request.token });
+      let record;
+      for (const r of records) if (r.aliases.size && (await canonicalOfMolfile(r.molfile))?.flat === flat) record = r;
+      if (!record) return undefined;
+      const texts = await this.readLabels!(request.page.image, request.token);
+      // The list OSRA ran with; without OSRA's own file, at least ours.
+      this.superatomTable ??= parseSuperatomList(osra.superatoms ?? Object.entries(extraSuperatoms).map((entry) => entry.join(' ')).join('\n'));
+      const groups = new Map<number, string>();
+      const labels: { osra: string; read: string }[] = [];
+      for (const [atom, alias] of record.aliases) {
+        const choice: LabelChoice | undefined = matchLabel(alias, texts, this.superatomTable);
+        if (!choice) continue;
+        groups.set(atom, choice.smiles);
+        labels.push({ osra: alias, read: choice.read });
+      }
+      if (!groups.size) return undefined;
+      const replaced = await replaceAtoms(record.molfile, groups);
+      const result = replaced && (await canonicalOfMolfile(replaced));
+      if (!result || result.smiles.split('*').length >= smiles.split('*').length) return undefined;
+      return { smiles: result.smiles, labels };
+    } catch (error) {
+      if (error instanceof CancelledError) throw error;
+      return undefined;
+    }
   }
 }
 
@@ -200,7 +268,7 @@ export function chemConfidence(votes: number, runs: number, osraScore: number): 
  * Runs `work` over `items`, `limit` at a time. On a failure no new item starts, and the error is thrown only
  * once every started item has settled, so no OSRA process or temp dir outlives the request.
  */
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(items: T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   let failure: { error: unknown } | undefined;
@@ -208,7 +276,7 @@ async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Prom
     while (next < items.length && !failure) {
       const i = next++;
       try {
-        results[i] = await work(items[i]!);
+        results[i] = await work(items[i]!, i);
       } catch (error) {
         failure ??= { error };
       }

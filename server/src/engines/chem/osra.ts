@@ -77,6 +77,37 @@ export function parseOsraOutput(stdout: string): OsraCandidate[] {
   return candidates;
 }
 
+/** One structure of OSRA's SDF output. */
+export interface OsraMolfile {
+  /** V2000 molfile, through `M  END`. */
+  molfile: string;
+  confidence?: number;
+  /** 1-based atom number → OSRA's text of a label it could not resolve (the atom is `*`). */
+  aliases: Map<number, string>;
+}
+
+/** Parses OSRA's `-f sdf` output (records ended by `$$$$`; `-p` adds a Confidence_estimate field). */
+export function parseOsraSdf(stdout: string): OsraMolfile[] {
+  const records: OsraMolfile[] = [];
+  for (const record of stdout.split(/^\$\$\$\$[ \t]*$/m)) {
+    const lines = record.split(/\r?\n/);
+    // The header's three lines may be blank (and blank lines at the record's start lost with them): start from
+    // the counts line and write a header of our own.
+    const counts = lines.findIndex((line) => /^\s*\d+\s+\d+.*V2000\s*$/.test(line));
+    const end = lines.findIndex((line, i) => i > counts && line.startsWith('M  END'));
+    if (counts < 0 || end < 0) continue;
+    const body = lines.slice(counts, end + 1);
+    const aliases = new Map<number, string>();
+    body.forEach((line, i) => {
+      const alias = /^A\s+(\d+)\s*$/.exec(line);
+      if (alias && body[i + 1] !== undefined) aliases.set(Number(alias[1]), body[i + 1]!.trim());
+    });
+    const score = /<Confidence_estimate>\s*\n\s*(-?[\d.]+(?:e-?\d+)?)/i.exec(lines.slice(end).join('\n'));
+    records.push({ molfile: ['', '  OSRA', '', ...body].join('\n') + '\n', aliases, ...(score ? { confidence: Number(score[1]) } : {}) });
+  }
+  return records;
+}
+
 const maxOutputBytes = 1 << 20;
 
 /**
@@ -121,6 +152,18 @@ export class Osra {
 
   /** Recognises the structures in one image file's bytes. */
   async recognize(image: Uint8Array, options: OsraRunOptions): Promise<OsraCandidate[]> {
+    return parseOsraOutput(await this.run(image, options.args ?? [], options));
+  }
+
+  /**
+   * The same reading as molfiles: atom positions, and the labels OSRA read but could not resolve (written `*`,
+   * with OSRA's text of the label as the atom's alias).
+   */
+  async recognizeMolfiles(image: Uint8Array, options: OsraRunOptions): Promise<OsraMolfile[]> {
+    return parseOsraSdf(await this.run(image, [...(options.args ?? []), '-f', 'sdf'], options));
+  }
+
+  private async run(image: Uint8Array, args: string[], options: OsraRunOptions): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'formatted-ocr-osra-'));
     tempDirs.add(dir);
     installExitHook();
@@ -133,8 +176,7 @@ export class Osra {
         await writeFile(list, this.superatoms);
         superatomArgs.push('-a', list);
       }
-      const stdout = await this.exec(['-p', ...superatomArgs, ...(options.args ?? []), file], dir, options.timeoutMs, options.token);
-      return parseOsraOutput(stdout);
+      return await this.exec(['-p', ...superatomArgs, ...args, file], dir, options.timeoutMs, options.token);
     } finally {
       await rm(dir, { recursive: true, force: true });
       tempDirs.delete(dir);

@@ -73,6 +73,33 @@ export async function tryCanonical(smiles: string): Promise<string | undefined> 
   }
 }
 
+/**
+ * Canonical SMILES of a molfile with its explicit hydrogens folded in (OSRA writes drawn H atoms as atoms), and
+ * the same without stereo, to tell whether two readings are one structure; undefined when RDKit rejects it.
+ */
+export async function canonicalOfMolfile(molfile: string): Promise<{ smiles: string; flat: string } | undefined> {
+  const rdkit = await loadRDKit();
+  const mol = rdkit.get_mol(molfile);
+  if (!mol) return undefined;
+  try {
+    if (!mol.is_valid() || mol.get_num_atoms() === 0) return undefined;
+    mol.remove_hs_in_place();
+    return { smiles: mol.get_smiles(), flat: mol.get_smiles(JSON.stringify({ doIsomericSmiles: false })) };
+  } finally {
+    mol.delete();
+  }
+}
+
+/** Canonical SMILES without stereo, or undefined when RDKit rejects it. */
+export async function flatSmiles(smiles: string): Promise<string | undefined> {
+  try {
+    return await withMol(smiles, (mol) => mol.get_smiles(JSON.stringify({ doIsomericSmiles: false })));
+  } catch (error) {
+    if (error instanceof InvalidSmilesError) return undefined;
+    throw error;
+  }
+}
+
 export interface MoleculeInfo {
   smiles: string;
   formula: string;
