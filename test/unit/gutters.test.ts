@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { RotatedRect } from '../../server/src/engines/geometry';
 import type { GrayPage } from '../../server/src/engines/text/bullets';
-import { findGutters, splitAtGutters } from '../../server/src/engines/text/gutters';
+import { findColumnGutters, findGutters, splitAtGutters } from '../../server/src/engines/text/gutters';
 import { groupLines, readingOrder, type TextBox } from '../../server/src/engines/text/layout';
 
 // Synthetic pages: text is drawn as words (black bars with word spaces) on lines 20 px tall, 30 px apart. The
@@ -104,5 +104,49 @@ describe('column gutters', () => {
     const rivers = blankPage(1000, 400);
     for (let i = 0; i < rows; i++) drawLine(rivers, 40 + i * pitch, 100, 870, 8, { at: 400, width: 12 });
     assert.equal(splitAtGutters([rectOf(100, 870, 40 + 3 * pitch)], rivers).length, 1);
+  });
+});
+
+describe('column gutters seen in the boxes', () => {
+  // A 72-dpi newspaper: lines 14 px tall on an 11 px pitch, three columns whose boxes stop 4–8 px apart, one box
+  // reaching past the gutter into the next column's first letters (the ends of its padding), as DB's boxes do at this scale.
+  const h = 14;
+  const columns = [
+    [40, 204],
+    [208, 380],
+    [388, 560],
+  ];
+  const boxes: TextBox[] = [];
+  for (let row = 0; row < 30; row++) {
+    for (const [c, [x0, x1]] of columns.entries()) {
+      const reach = c === 0 && row === 12 ? 8 : 0;
+      boxes.push({ text: `c${c} r${row} of running text set in columns`, confidence: 1, x0: x0!, y0: 60 + row * 11, x1: x1! - (row % 3) * 5 + reach, y1: 60 + row * 11 + h });
+    }
+  }
+
+  it('finds the gutters between long lines that stop at one x line after line', () => {
+    const gutters = findColumnGutters(boxes);
+    const xs = [...new Set(gutters.map((g) => Math.round(g.x / 10)))];
+    assert.ok(gutters.some((g) => g.x >= 204 && g.x <= 208), 'first gutter');
+    assert.ok(gutters.some((g) => g.x >= 380 && g.x <= 388), 'second gutter');
+    assert.ok(gutters.every((g) => (g.x >= 204 && g.x <= 208) || (g.x >= 380 && g.x <= 388)), `only there: ${JSON.stringify(gutters)}`);
+  });
+
+  it('keeps the columns apart though one box reaches into the next column', () => {
+    const gutters = findColumnGutters(boxes);
+    const lines = groupLines(boxes, gutters);
+    assert.equal(lines.length, boxes.length, 'no line joined across a gutter');
+    const order = readingOrder(lines, gutters).flat().map((l) => l.text.split(' of ')[0]);
+    assert.deepEqual(order.slice(0, 3), ['c0 r0', 'c0 r1', 'c0 r2']);
+    assert.equal(order[30], 'c1 r0', 'the second column after all of the first');
+  });
+
+  it('does not part short entries from long lines (a table of contents, a form)', () => {
+    const toc: TextBox[] = [];
+    for (let row = 0; row < 20; row++) {
+      toc.push({ text: `Chapter ${row} title`, confidence: 1, x0: 40, y0: 60 + row * 20, x1: 400, y1: 60 + row * 20 + h });
+      toc.push({ text: String(row * 7), confidence: 1, x0: 408, y0: 60 + row * 20, x1: 430, y1: 60 + row * 20 + h });
+    }
+    assert.deepEqual(findColumnGutters(toc), []);
   });
 });

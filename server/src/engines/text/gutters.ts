@@ -143,3 +143,56 @@ function flankedHeight(page: GrayPage, c0: number, c1: number, [y0, y1]: readonl
   for (let y = y1; y < Math.min(page.height, y1 + limit) && count < enough && blank(y); y++) count += flanked(y);
   return count;
 }
+
+/** A column gutter runs beside at least this many lines on each side. */
+const columnMinLines = 5;
+/** Column text is wide: the lines beside a gutter are at least this many line heights long (median). */
+const columnMinLineWidth = 5;
+
+/**
+ * Gutters seen in the boxes rather than the pixels: a vertical strip that no box crosses for many lines, with
+ * long lines ending just left of it and starting just right of it on the same rows. At low resolution (a
+ * 72-dpi newspaper page) the blank between columns is only a letter wide and JPEG noise speckles it, so the
+ * pixel test above misses most of them; the boxes still stop at the gutter line after line. A table of
+ * contents or a form (short entries beside long ones) does not qualify: both sides must be long lines.
+ */
+export function findColumnGutters(uprights: TextBox[]): Gutter[] {
+  const heights = uprights.map((b) => b.y1 - b.y0).sort((a, b) => a - b);
+  const h = heights[heights.length >> 1] ?? 0;
+  if (h <= 0 || uprights.length < 2 * columnMinLines) return [];
+  const reach = columnGapRatio * h;
+  const width = Math.ceil(Math.max(...uprights.map((b) => b.x1)));
+  const found: { x: number; y0: number; y1: number }[] = [];
+  for (let x = 1; x < width; x++) {
+    const crossing = uprights.filter((b) => b.x0 < x && b.x1 > x).sort((a, b) => a.y0 - b.y0);
+    // Blank stretches of the strip at x, between the boxes crossing it.
+    const stretches: [number, number][] = [];
+    let top = 0;
+    for (const b of crossing) {
+      if (b.y0 > top) stretches.push([top, b.y0]);
+      top = Math.max(top, b.y1);
+    }
+    stretches.push([top, Infinity]);
+    for (const [y0, y1] of stretches) {
+      if (y1 - y0 < columnMinLines * h) continue;
+      const inside = (b: TextBox) => b.y0 >= y0 && b.y1 <= y1 && b.y1 - b.y0 < 1.5 * h;
+      const left = uprights.filter((b) => inside(b) && b.x1 <= x && x - b.x1 < reach);
+      const right = uprights.filter((b) => inside(b) && b.x0 >= x && b.x0 - x < reach);
+      const rows = left.filter((a) => right.some((b) => Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0) > 0.5 * h)).length;
+      if (rows < columnMinLines || right.length < columnMinLines) continue;
+      const medianWidth = (boxes: TextBox[]) => boxes.map((b) => b.x1 - b.x0).sort((a, b) => a - b)[boxes.length >> 1]!;
+      if (medianWidth(left) < columnMinLineWidth * h || medianWidth(right) < columnMinLineWidth * h) continue;
+      const y = [...left, ...right];
+      found.push({ x, y0: Math.min(...y.map((b) => b.y0)), y1: Math.max(...y.map((b) => b.y1)) });
+    }
+  }
+  // Neighbouring x positions find the same stretch of gutter: keep the middle one of each run.
+  const runs: (typeof found)[] = [];
+  for (const f of [...found].sort((a, b) => a.y0 - b.y0 || a.x - b.x)) {
+    const run = runs.find((r) => f.x - r[r.length - 1]!.x <= 1 && Math.abs(f.y0 - r[0]!.y0) < h && Math.abs(f.y1 - r[0]!.y1) < h);
+    if (run) run.push(f);
+    else runs.push([f]);
+  }
+  const gutters: Gutter[] = runs.map((run) => run[run.length >> 1]!);
+  return gutters;
+}

@@ -8,7 +8,7 @@ import { rotate180, warpRect } from '../warp';
 import { hasBulletAtStart, type GrayPage } from './bullets';
 import { dbPostprocess, detPreprocess, type DetectedBox } from './det';
 import { columnGapRatio, groupLines, paragraphs, readingOrder, toMarkdown, type Gutter, type LayoutLine, type TextBox } from './layout';
-import { findGutters, splitAtGutters } from './gutters';
+import { findColumnGutters, findGutters, splitAtGutters } from './gutters';
 import { repairNumbers } from './numbers';
 import { loadEnglishLexicon, looksEnglish, spellWord, type Lexicon } from './lexicon';
 import { findTextModels, readAlphabet, type TextModelPaths } from './models';
@@ -374,7 +374,7 @@ function spellCheck(lines: RecognizedSegment[][], lexicon: Lexicon): void {
 export function textLines(boxes: TextBoxResult[], image: RgbImage, known: Gutter[] = []): { lines: LayoutLine[]; gutters: Gutter[] } {
   const gray = grayPage(image);
   const uprights = uprightBounds(boxes);
-  const gutters = [...findGutters(boxes.map((b) => b.rect), uprights, gray), ...known];
+  const gutters = [...findGutters(boxes.map((b) => b.rect), uprights, gray), ...findColumnGutters(uprights), ...known];
   const lines = groupLines(uprights, gutters);
   for (const line of lines) {
     // The bullet test reads real pixels, so it uses the first box's own left end, not the deskewed bounds.

@@ -55,6 +55,13 @@ export interface Gutter {
 const gutterBetween = (gutters: Gutter[], from: number, to: number, y0: number, y1: number): boolean =>
   gutters.some((g) => g.x >= from && g.x <= to && g.y1 > y0 && g.y0 < y1);
 
+/**
+ * Two boxes that touch or overlap where a gutter runs just above or below them are the ends of two columns' lines
+ * (a padded box reaching into a narrow gutter), not two runs of one word.
+ */
+const touchAtGutter = (gutters: Gutter[], x: number, y0: number, y1: number, h: number): boolean =>
+  gutters.some((g) => Math.abs(g.x - x) < 0.5 * h && g.y0 < y1 + 2 * h && g.y1 > y0 - 2 * h);
+
 /** Joins boxes that sit on one baseline and are close enough to be words of one line (not table cells or columns). */
 export function groupLines(boxes: TextBox[], gutters: Gutter[] = []): LayoutLine[] {
   const order = boxes.map((_, i) => i).sort((a, b) => boxes[a]!.x0 - boxes[b]!.x0);
@@ -68,7 +75,11 @@ export function groupLines(boxes: TextBox[], gutters: Gutter[] = []): LayoutLine
       const overlap = Math.min(line.y1, box.y1) - Math.max(line.y0, box.y0);
       const gap = box.x0 - line.x1;
       return (
-        overlap > 0.5 * Math.min(h, lh) && gap < columnGapRatio * Math.max(h, lh) && gap > -0.5 * h && !gutterBetween(gutters, line.x1, box.x0, box.y0, box.y1)
+        overlap > 0.5 * Math.min(h, lh) &&
+        gap < columnGapRatio * Math.max(h, lh) &&
+        gap > -0.5 * h &&
+        !gutterBetween(gutters, line.x1, box.x0, box.y0, box.y1) &&
+        !(gap < 0.25 * h && touchAtGutter(gutters, (line.x1 + box.x0) / 2, box.y0, box.y1, h))
       );
     });
     if (target) {
@@ -231,7 +242,17 @@ function peelGutterBridge(items: LayoutLine[], h: number, gutters: Gutter[]): La
 function splitColumns(items: LayoutLine[], h: number, gutters: Gutter[]): LayoutLine[][] {
   const y0 = Math.min(...items.map((l) => l.y0));
   const y1 = Math.max(...items.map((l) => l.y1));
-  return splitAlong(items, (l) => l.x0, (l) => l.x1, columnGapRatio * h, (from, to) => gutterBetween(gutters, from, to, y0, y1));
+  const near = (l: LayoutLine) => gutters.filter((g) => g.y0 < l.y1 + 2 * h && g.y1 > l.y0 - 2 * h);
+  // A line whose padded box reaches less than half a line height into a gutter does not bridge it.
+  const lo = (l: LayoutLine) => {
+    const g = near(l).find((g) => l.x0 < g.x && g.x - l.x0 < 0.5 * h && l.x1 > g.x + h);
+    return g ? g.x + 0.5 : l.x0;
+  };
+  const hi = (l: LayoutLine) => {
+    const g = near(l).find((g) => l.x1 > g.x && l.x1 - g.x < 0.5 * h && l.x0 < g.x - h);
+    return g ? g.x - 0.5 : l.x1;
+  };
+  return splitAlong(items, lo, hi, columnGapRatio * h, (from, to) => gutterBetween(gutters, from, to, y0, y1));
 }
 
 /** Splits items at projection gaps wider than `minGap`, or at any gap that `separates`, in increasing coordinate order. */
