@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { toGfm, toHtml, toLatex, preferredFormat } from '../../server/src/engines/table/format';
 import { dropCoveredRows, inferTable, type CellBox, type Table } from '../../server/src/engines/table/grid';
 import { cutAtColumnRules, enlargement, looksLikeFormula, restoreLessThan, withoutDottedRules } from '../../server/src/engines/table';
-import { estimateSkew, findRules, type BinaryImage, type Rules } from '../../server/src/engines/table/rules';
+import { estimateSkew, findRules, ruleInk, type BinaryImage, type Rules } from '../../server/src/engines/table/rules';
 
 function blank(width: number, height: number): BinaryImage {
   return { width, height, ink: new Uint8Array(width * height) };
@@ -42,6 +42,39 @@ describe('ruling lines', () => {
     assert.deepEqual(rules.horizontal, []);
     // In a table crop the band's lower edge is a rule (it ends the header).
     assert.deepEqual(findRules(img, { ...opts, fillEdges: true }, opts).horizontal.map((r) => [r.at, r.from, r.to]), [[70, 10, 290]]);
+  });
+
+  it('finds grid lines lighter than text on a tinted table, crossing a shaded header band', () => {
+    // Grey levels: paper 255, a peach tint 229 with a darker header band 210, grid lines 175, black text 30.
+    const [width, height] = [300, 160];
+    const gray = new Uint8Array(width * height).fill(255);
+    const paint = (x0: number, y0: number, x1: number, y1: number, level: number) => {
+      for (let y = y0; y < y1; y++) gray.fill(level, y * width + x0, y * width + x1);
+    };
+    paint(20, 20, 280, 150, 229);
+    paint(20, 20, 280, 50, 210);
+    for (const y of [20, 50, 100, 149]) paint(20, y, 280, y + 2, 175);
+    for (const x of [20, 120, 200, 278]) paint(x, 20, x + 2, 151, 175);
+    paint(30, 60, 110, 72, 30); // a word of black text
+    // Otsu between the text and the rest: only the text is ink, and no rule is found.
+    const threshold = 100;
+    const options = { minLength: 40, maxThickness: 3, maxGap: 2 };
+    const otsuOnly = findRules(ruleInk(gray, width, height, threshold, 0), options, options);
+    assert.deepEqual([otsuOnly.horizontal.length, otsuOnly.vertical.length], [0, 0]);
+    const rules = findRules(ruleInk(gray, width, height, threshold, 3), options, options);
+    assert.deepEqual(rules.horizontal.map((r) => Math.floor(r.at)), [21, 51, 101, 150]);
+    assert.deepEqual(rules.vertical.map((r) => Math.floor(r.at)), [21, 121, 201, 279]);
+    assert.ok(rules.vertical.every((r) => r.from <= 23 && r.to >= 148), `each column rule runs through the band and the crossings: ${JSON.stringify(rules.vertical)}`);
+    const ink = ruleInk(gray, width, height, threshold, 3).ink;
+    assert.equal(ink[35 * width + 60], 0, 'the band itself is not ink');
+    assert.equal(ink[120 * width + 60], 0, 'nor is the tint');
+    // On a whole page, light lines count on a tint only: the same grid on a tinted page, not lines on white paper.
+    const page = new Uint8Array(600 * 160).fill(255);
+    for (let y = 0; y < 160; y++) page.set(gray.subarray(y * width, (y + 1) * width), y * 600);
+    for (const y of [30, 60, 90, 120]) page.fill(200, y * 600 + 320, y * 600 + 590); // ruled notebook paper
+    const pageRules = findRules(ruleInk(page, 600, 160, threshold, 3, true), options, options);
+    assert.deepEqual(pageRules.vertical.map((r) => Math.floor(r.at)), [21, 121, 201, 279]);
+    assert.ok(pageRules.horizontal.every((r) => r.to <= 300), 'no rule on the white half');
   });
 
   it('estimates the skew of rotated text rows', () => {

@@ -9,7 +9,7 @@ import type { LoadedPage } from '../../pipeline/load';
 import type { EngineStatus, Quad } from '../../protocol';
 import type { Engine, EngineRequest, EngineResult } from '../engine';
 import { median } from '../geometry';
-import { binarize, findRules, typicalGlyphHeight, type BinaryImage } from '../table/rules';
+import { binarize, findRules, ruleInk, typicalGlyphHeight, type BinaryImage } from '../table/rules';
 import { otsu } from '../text/rec';
 import { textLines, uprightBounds, type TextEngine } from '../text';
 import { columnGapRatio, pageMarkdown, paragraphs, readingOrder, toMarkdown, type Furniture, type LayoutLine } from '../text/layout';
@@ -66,11 +66,12 @@ export class LayoutEngine implements Engine {
     const boxes = uprightBounds(results);
     let start = performance.now();
     const gray = toGray(image);
-    const binary = binarize(gray, image.width, image.height, otsu(gray));
+    const threshold = otsu(gray);
+    const binary = binarize(gray, image.width, image.height, threshold);
     const glyph = typicalGlyphHeight(binary);
     const lineHeight = median(boxes.map((b) => b.y1 - b.y0)) || 2 * glyph;
     const rules = findRules(
-      binary,
+      ruleInk(gray, image.width, image.height, threshold, Math.max(2, Math.round(glyph / 4)), true),
       { minLength: Math.max(20, 4 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
       { minLength: Math.max(12, 2 * glyph), maxThickness: Math.max(3, Math.round(0.5 * glyph)), maxGap: 2 },
     );

@@ -10,7 +10,7 @@ import type { TextBoxResult, TextEngine } from '../text';
 import { uprightBounds } from '../text';
 import { preferredFormat, toGfm, toHtml, toLatex } from './format';
 import { inferTable, type CellBox, type Table } from './grid';
-import { binarize, eraseRules, estimateSkew, findRules, typicalGlyphHeight, type Rules } from './rules';
+import { binarize, eraseRules, estimateSkew, findRules, ruleInk, typicalGlyphHeight, type Rules } from './rules';
 import { mapQuad, median } from '../geometry';
 import { warpRect } from '../warp';
 
@@ -68,11 +68,11 @@ export class TableEngine implements Engine {
       const [sx, sy] = skew.toSource([x, y]);
       return [sx / factor, sy / factor];
     };
-    const unchanged = image === source;
-    const gray = unchanged ? sourceGray : toGray(image);
-    const binary = unchanged ? sourceBinary : binarize(gray, image.width, image.height, otsu(gray));
+    const gray = image === source ? sourceGray : toGray(image);
     // Enlarging scales glyphs by the factor and a deskew of a few degrees leaves their height: no second count.
     const glyph = sourceGlyph * factor;
+    // Rules may be lighter than text (grey or tinted grid lines): see ruleInk.
+    const binary = ruleInk(gray, image.width, image.height, otsu(gray), Math.max(2, Math.round(glyph / 4)));
     const rules = findRules(
       binary,
       // Floors in pixels keep letter strokes of small type (glyphs 4–6 px tall) from passing as rules.

@@ -24,6 +24,50 @@ export interface BinaryImage {
   ink: Uint8Array;
 }
 
+/**
+ * Ink for finding rules: what Otsu calls ink, and also light grid lines — lighter than text, which a threshold
+ * pulled down by dark text or a dark banner leaves out, but clearly darker than what lies just beside them
+ * across the line, either way. A tint or a fill stays paper, so a shaded band does not swallow the rules that
+ * cross it; where two light rules cross, each is a line across the other, so neither is broken there.
+ * `tintedOnly` (whole pages): light lines count only on or along a tint, not on white paper, where they are ruled notebook
+ * paper and guide lines far more often than a table's grid; a table crop takes them anywhere.
+ */
+export function ruleInk(gray: Uint8Array, width: number, height: number, threshold: number, reach: number, tintedOnly = false): BinaryImage {
+  let tint = 256;
+  if (tintedOnly) {
+    const counts = new Uint32Array(256);
+    for (const g of gray) counts[g]!++;
+    let paper = Math.min(255, threshold);
+    for (let g = paper; g < 256; g++) if (counts[g]! > counts[paper]!) paper = g;
+    tint = paper - tintMargin;
+  }
+  const ink = new Uint8Array(width * height);
+  const ridge = (g: number, a: number, b: number) => {
+    const [ga, gb] = [gray[a]!, gray[b]!];
+    return g + lineContrast <= ga && g + lineContrast <= gb && (ga < tint || gb < tint);
+  };
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      const g = gray[i]!;
+      if (
+        g < threshold ||
+        (x >= reach && x + reach < width && ridge(g, i - reach, i + reach)) ||
+        (y >= reach && y + reach < height && ridge(g, i - reach * width, i + reach * width))
+      ) {
+        ink[i] = 1;
+      }
+    }
+  }
+  return { width, height, ink };
+}
+
+/** A tint is at least this much darker than the paper, the page's commonest light grey (grey levels); paper noise and JPEG ringing stay under it. */
+const tintMargin = 12;
+
+/** How much darker than both its sides a light rule's pixels are at least (grey levels). */
+const lineContrast = 25;
+
 export function binarize(gray: Uint8Array, width: number, height: number, threshold: number): BinaryImage {
   const ink = new Uint8Array(width * height);
   for (let i = 0; i < ink.length; i++) ink[i] = gray[i]! < threshold ? 1 : 0;
