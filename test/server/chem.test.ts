@@ -39,6 +39,12 @@ describe('chem mode', () => {
     assert.equal(plain.stdout, result.content + '\n');
   });
 
+  it('auto mode answers the sample drawing as a molecule', { skip: noOsra }, async () => {
+    const result = await new OcrService().recognize({ source: { path: sampleMolecule }, mode: 'auto' }, neverCancelled);
+    assert.equal(result.layout?.kind, 'chem');
+    assert.equal(result.content, await canonicalSmiles(sampleSmiles));
+  });
+
   it('reads a region of the sample through OcrService, boxes in page units', { skip: noOsra }, async () => {
     const service = new OcrService();
     const result = await service.recognize({ source: { path: sampleMolecule }, mode: 'chem', region: { x: 40, y: 20, width: 560, height: 440 } }, neverCancelled);

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { groupLines, joinLines, paragraphs, readingOrder, toMarkdown, type TextBox } from '../../server/src/engines/text/layout';
-import { alignedRows, displayFormulas, looksLikeMath, rowBands, splitEquationNumbers } from '../../server/src/engines/layout';
+import { alignedRows, displayFormulas, isStructureDrawing, looksLikeMath, rowBands, splitEquationNumbers } from '../../server/src/engines/layout';
 
 const box = (text: string, x0: number, y0: number, x1: number, h = 30): TextBox => ({ text, confidence: 0.99, x0, y0, x1, y1: y0 + h });
 const markdown = (boxes: TextBox[]) => toMarkdown(paragraphs(readingOrder(groupLines(boxes))));
@@ -260,5 +260,47 @@ describe('multi-line display formulas', () => {
     assert.equal(alignedRows(['B[u,v]=\\int_{U}f', '=\\frac{a=b}{2}', '\\leq 0']), '\\begin{aligned}B[u,v]&=\\int_{U}f\\\\&=\\frac{a=b}{2}\\\\&\\leq 0\\end{aligned}');
     // No relation: aligned at the start; a \\left( is no relation.
     assert.equal(alignedRows(['\\left(x+y\\right)', 'x_{i=1}']), '\\begin{aligned}&\\left(x+y\\right)\\\\&x_{i=1}\\end{aligned}');
+  });
+});
+
+describe('structure drawings', () => {
+  // A 300 × 200 image: a hexagon of 2 px bonds (a ring) with a bond out to a label, as the detector boxes it.
+  const drawing = () => {
+    const ink = new Uint8Array(300 * 200);
+    const line = (x0: number, y0: number, x1: number, y1: number) => {
+      const steps = Math.ceil(Math.hypot(x1 - x0, y1 - y0));
+      for (let k = 0; k <= steps; k++) {
+        const x = Math.round(x0 + ((x1 - x0) * k) / steps), y = Math.round(y0 + ((y1 - y0) * k) / steps);
+        for (let d = 0; d < 2; d++) ink[(y + d) * 300 + x] = 1;
+      }
+    };
+    const ring: [number, number][] = [[100, 60], [140, 80], [140, 120], [100, 140], [60, 120], [60, 80]];
+    ring.forEach(([x, y], i) => line(x, y, ring[(i + 1) % 6]![0], ring[(i + 1) % 6]![1]));
+    line(140, 80, 180, 60);
+    // The label "OH": two letter-sized blobs.
+    for (let y = 50; y < 66; y++) for (let x = 186; x < 210; x++) if ((x - 186) % 12 < 8) ink[y * 300 + x] = 1;
+    return { width: 300, height: 200, ink };
+  };
+  const label = (text: string, x0: number, y0: number, x1: number, y1: number) => ({ text, x0, y0, x1, y1 });
+
+  it('takes a line drawing with atom labels, or none, for a structure', () => {
+    assert.equal(isStructureDrawing(drawing(), [label('OH', 184, 48, 212, 68)]), true);
+    assert.equal(isStructureDrawing(drawing(), []), true);
+    assert.equal(isStructureDrawing(drawing(), [label('H,N', 184, 48, 212, 68)]), true, 'a subscript misread as a comma');
+    assert.equal(isStructureDrawing(drawing(), [label('0', 184, 48, 212, 68)]), true, 'O read as zero');
+  });
+
+  it('ignores a box far wider than its text (bonds read as a letter)', () => {
+    assert.equal(isStructureDrawing(drawing(), [label('R', 55, 55, 215, 145)]), true);
+  });
+
+  it('does not take text, numbers or a photo for a structure', () => {
+    assert.equal(isStructureDrawing(drawing(), [label('5', 184, 48, 212, 68)]), false, "a plot's tick");
+    assert.equal(isStructureDrawing(drawing(), [label('area', 184, 48, 212, 68)]), false, 'a word');
+    const text = drawing();
+    // Nothing drawn outside the recognised text: a formula or a word, however atom-like ("H2O").
+    assert.equal(isStructureDrawing(text, [label('H2O', 0, 0, 300, 200)]), false);
+    const photo = { width: 100, height: 100, ink: new Uint8Array(100 * 100).fill(1, 0, 4000) };
+    assert.equal(isStructureDrawing(photo, []), false);
   });
 });
