@@ -10,6 +10,7 @@ import { mapQuad } from './engines/geometry';
 import { resolveLimits } from './limits';
 import { checkRequestMemory, planPage, RssCeiling } from './memory';
 import { loadPage, readSource, type LoadedPage } from './pipeline/load';
+import { enlargeLanczos } from './pipeline/image';
 import {
   executionProviderSettings,
   recognitionModes,
@@ -36,6 +37,7 @@ export class OcrService {
   readonly limits: Limits;
   readonly sessions: SessionFactory;
   private readonly engines = new Map<RecognitionMode, Engine>();
+  private readonly text: TextEngine;
   private queue: Promise<unknown> = Promise.resolve();
   private waiting = 0;
 
@@ -47,6 +49,7 @@ export class OcrService {
     this.limits = resolveLimits(options.limits);
     this.sessions = new SessionFactory(provider);
     const text = new TextEngine(this.sessions);
+    this.text = text;
     const math = new MathEngine(this.sessions);
     const table = new TableEngine(text, math);
     const chem = new ChemEngine({
@@ -142,6 +145,12 @@ export class OcrService {
   async recognizeLoaded(page: LoadedPage, mode: RecognitionMode, token: CancelToken, report: (message: string) => void = () => {}): Promise<RecognizeResult> {
     const engine = this.engineFor(mode);
     const t = performance.now();
+    // Text and whole pages in small type (a 72-dpi scan) are read from a sharper enlargement; boxes map back
+    // through the page's scale. Table mode enlarges its crop itself; formulas and drawings are read as drawn.
+    if (mode === 'text' || mode === 'auto') {
+      const factor = await this.text.enlargementFor(page.image, token);
+      if (factor > 1) page = { ...page, image: await enlargeLanczos(page.image, factor), scale: page.scale * factor };
+    }
     const result = await engine.recognize({ page, token, report });
     const { width, height } = page.image;
     const toPage = (p: [number, number]): [number, number] => {

@@ -4,7 +4,8 @@ import { dbPostprocess, detPreprocess, unclip } from '../../server/src/engines/t
 import { characterGaps, ctcDecode, defaultSpaceOptions, insertWordSpaces, monospacePitch, preferPageScript, type CtcChar } from '../../server/src/engines/text/rec';
 import { loadEnglishLexicon, lexiconOf, looksEnglish, spellWord } from '../../server/src/engines/text/lexicon';
 import { repairNumbers } from '../../server/src/engines/text/numbers';
-import { createImage } from '../../server/src/pipeline/image';
+import { createImage, enlargeLanczos } from '../../server/src/pipeline/image';
+import { smallTextEnlargement } from '../../server/src/engines/text';
 
 const frames = (rows: number[][]) => Float32Array.from(rows.flat());
 
@@ -278,5 +279,26 @@ describe('figures from small type', () => {
     assert.equal(text(read(['0', 0.6, { second: ['6', 0.4] }], ['.', 1], ['5', 1])), '0.5');
     assert.equal(text(read(['1', 1], ['0', 0.6, { second: ['6', 0.4] }], ['5', 1])), '105');
     assert.equal(text(read(['0', 0.9, { second: ['6', 0.05] }], ['0', 1], ['7', 1])), '007');
+  });
+});
+
+describe('small type', () => {
+  const rects = (height: number, n = 9) => Array.from({ length: n }, (_, i) => ({ cx: 100, cy: 20 + i * 30, width: 150, height, angle: 0 }));
+
+  it('enlarges a page whose lines are small, in proportion, within bounds', () => {
+    assert.equal(smallTextEnlargement(rects(30), { width: 1000, height: 1000 }), 1, 'ordinary lines are read as they are');
+    assert.equal(smallTextEnlargement([], { width: 1000, height: 1000 }), 1, 'nothing found');
+    assert.ok(Math.abs(smallTextEnlargement(rects(14), { width: 612, height: 792 }) - 32 / 14) < 1e-9, '72-dpi type to ~32 px');
+    assert.equal(smallTextEnlargement(rects(6), { width: 600, height: 800 }), 3, 'at most three times');
+    assert.ok(Math.abs(smallTextEnlargement(rects(10), { width: 2000, height: 2000 }) - 2) < 1e-9, 'pixel budget');
+    assert.equal(smallTextEnlargement(rects(10), { width: 3800, height: 4000 }), 1, 'a budget under a quarter larger is not worth it');
+  });
+
+  it('enlarges with a Lanczos kernel to the rounded size', async () => {
+    const image = createImage(10, 6);
+    image.data.fill(0, 0, 3 * 10 * 3); // three dark rows on top
+    const big = await enlargeLanczos(image, 2.5);
+    assert.deepEqual([big.width, big.height], [25, 15]);
+    assert.ok(big.data[0]! < 60 && big.data[big.data.length - 1]! > 200, 'dark stays dark, paper stays paper');
   });
 });

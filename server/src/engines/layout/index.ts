@@ -12,6 +12,7 @@ import { median } from '../geometry';
 import { binarize, findRules, ruleInk, typicalGlyphHeight, type BinaryImage } from '../table/rules';
 import { otsu } from '../text/rec';
 import { textLines, uprightBounds, type TextEngine } from '../text';
+import { findColumnGutters } from '../text/gutters';
 import { columnGapRatio, pageMarkdown, paragraphs, readingOrder, toMarkdown, type Furniture, type LayoutLine } from '../text/layout';
 import { checkTex } from '../math/validate';
 import { normaliseLabel } from '../chem/labels';
@@ -87,8 +88,10 @@ export class LayoutEngine implements Engine {
     };
     // Rows of aligned cells are looked for on each side of a long vertical rule: answer choices set level in two
     // ruled columns are not one table across the page.
+    // So are the columns of prose a gutter parts (a newspaper's lines on shared baselines are not table rows).
     const longRules = rules.vertical.filter((v) => v.to - v.from > 8 * lineHeight);
-    const side = (b: Box) => longRules.map((v) => (v.from < b.y1 && v.to > b.y0 ? ((b.x0 + b.x1) / 2 < v.at ? 'l' : 'r') : '-')).join('');
+    const dividers = [...longRules.map((v) => ({ x: v.at, y0: v.from, y1: v.to })), ...findColumnGutters(boxes)];
+    const side = (b: Box) => dividers.map((v) => (v.y0 < b.y1 && v.y1 > b.y0 ? ((b.x0 + b.x1) / 2 < v.x ? 'l' : 'r') : '-')).join('');
     const strips = new Map<string, typeof boxes>();
     for (const b of boxes) {
       const key = side(b);

@@ -1,7 +1,6 @@
-import sharp from 'sharp';
 import { checkpoint } from '../../errors';
 import { OcrError } from '../../errors';
-import { cropImage, toGray, type RgbImage } from '../../pipeline/image';
+import { cropImage, enlargeLanczos, toGray, type RgbImage } from '../../pipeline/image';
 import type { EngineStatus, Quad } from '../../protocol';
 import type { Engine, EngineRequest, EngineResult } from '../engine';
 import { acceptedReading, mathSpans } from '../layout/inlineMath';
@@ -33,14 +32,6 @@ export function enlargement(glyph: number, width: number, height: number): numbe
   return Math.max(1, Math.min(wanted, Math.floor(Math.sqrt(maxEnlargedPixels / (width * height)))));
 }
 
-async function enlarge(image: RgbImage, factor: number): Promise<RgbImage> {
-  const { data, info } = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), { raw: { width: image.width, height: image.height, channels: 3 } })
-    .resize(image.width * factor, image.height * factor, { kernel: 'lanczos3' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
-}
-
 export class TableEngine implements Engine {
   readonly mode = 'table' as const;
   readonly name = 'Geometric table structure + PP-OCRv4 text';
@@ -63,7 +54,7 @@ export class TableEngine implements Engine {
     const sourceBinary = binarize(sourceGray, source.width, source.height, otsu(sourceGray));
     const sourceGlyph = typicalGlyphHeight(sourceBinary);
     const factor = enlargement(sourceGlyph, source.width, source.height);
-    const { image, skew } = deskew(factor > 1 ? await enlarge(source, factor) : source);
+    const { image, skew } = deskew(factor > 1 ? await enlargeLanczos(source, factor) : source);
     const toSource = ([x, y]: [number, number]): [number, number] => {
       const [sx, sy] = skew.toSource([x, y]);
       return [sx / factor, sy / factor];

@@ -58,6 +58,26 @@ interface Loaded {
 }
 
 /**
+ * Pages whose lines are under this many pixels tall (type of about 10 px: a 72-dpi scan) are read enlarged with a
+ * Lanczos kernel — the detector's and the crops' bilinear upscales blur such strokes together, which costs letters
+ * and word spaces; the factor brings lines to `smallTextTarget`, at most `maxEnlargement` times and `maxEnlargedPixels`.
+ */
+const smallTextHeight = 20;
+const smallTextTarget = 32;
+const maxEnlargement = 3;
+const maxEnlargedPixels = 16e6;
+
+/** How much to enlarge a page whose detected line boxes are `rects` before reading it (1 = not at all). */
+export function smallTextEnlargement(rects: RotatedRect[], image: { width: number; height: number }): number {
+  const heights = rects.map((r) => r.height).sort((a, b) => a - b);
+  const median = heights[heights.length >> 1];
+  if (median === undefined || median >= smallTextHeight) return 1;
+  const wanted = Math.min(maxEnlargement, smallTextTarget / median);
+  const factor = Math.min(wanted, Math.sqrt(maxEnlargedPixels / (image.width * image.height)));
+  return factor > 1.25 ? factor : 1;
+}
+
+/**
  * DB finds lines reliably when they are roughly 14–80 px tall in its input. The first pass runs small (cost grows
  * with pixels); when the median line falls outside that band the image is rescaled to bring it to ~22 px and
  * detected again, which upscales small text and shrinks oversized text.
@@ -84,6 +104,8 @@ export class TextEngine implements Engine {
   readonly name = 'PP-OCRv4 (det + cls + rec)';
   private loaded: Promise<Loaded> | undefined;
   private loadedOk = false;
+  /** First detector passes by image (weakly held: gone with the page). */
+  private readonly firstPasses = new WeakMap<RgbImage, Promise<(DetectedBox & { rect: RotatedRect })[]>>();
 
   constructor(
     private readonly sessions: SessionFactory,
@@ -116,6 +138,24 @@ export class TextEngine implements Engine {
       throw error;
     });
     return this.loaded;
+  }
+
+  /** How much a page should be enlarged before it is read (see `smallTextEnlargement`): one small detector pass. */
+  async enlargementFor(image: RgbImage, token: CancelToken): Promise<number> {
+    const models = await this.load();
+    await checkpoint(token);
+    const found = await this.firstPass(models, image);
+    return smallTextEnlargement(found.map((b) => b.rect), image);
+  }
+
+  /** The detector's first, small pass over an image; kept for the image's reading when the page is not enlarged. */
+  private firstPass(models: Loaded, image: RgbImage): Promise<(DetectedBox & { rect: RotatedRect })[]> {
+    let pass = this.firstPasses.get(image);
+    if (!pass) {
+      pass = this.detectAt(models, image, Math.min(1, detFirstPassMaxSide / Math.max(image.width, image.height)));
+      this.firstPasses.set(image, pass);
+    }
+    return pass;
   }
 
   async recognize(request: EngineRequest): Promise<EngineResult> {
@@ -226,7 +266,7 @@ export class TextEngine implements Engine {
   private async detect(models: Loaded, image: RgbImage, token: CancelToken): Promise<RotatedRect[]> {
     const longSide = Math.max(image.width, image.height);
     let scale = Math.min(1, detFirstPassMaxSide / longSide);
-    let found = await this.detectAt(models, image, scale);
+    let found = await this.firstPass(models, image);
     // Boxes come back in source pixels; the band is about their height in the detector's input.
     const heights = found.map((b) => b.rect.height).sort((a, b) => a - b);
     const lineHeight = heights[heights.length >> 1];
