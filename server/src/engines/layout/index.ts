@@ -11,7 +11,7 @@ import type { Engine, EngineRequest, EngineResult } from '../engine';
 import { median } from '../geometry';
 import { binarize, findRules, ruleInk, typicalGlyphHeight, type BinaryImage } from '../table/rules';
 import { otsu } from '../text/rec';
-import { textLines, uprightBounds, type TextEngine } from '../text';
+import { bulletBefore, textLines, uprightBounds, type TextEngine } from '../text';
 import { findColumnGutters } from '../text/gutters';
 import { columnGapRatio, pageMarkdown, paragraphs, readingOrder, toMarkdown, type Furniture, type LayoutLine } from '../text/layout';
 import { checkTex } from '../math/validate';
@@ -109,7 +109,9 @@ export class LayoutEngine implements Engine {
     const tables = candidates.filter(isTable);
     const insideTable = (b: Box) => tables.some((t) => coveredBy(b, t) > 0.5);
     const textBoxes = boxes.filter((b) => !insideTable(b));
-    const figures = figureRegions(binary, [...textBoxes, ...tables], lineHeight).filter((f) => !tables.some((t) => coveredBy(f, t) > 0.5) && !holdsProse(f));
+    // List bullets the recogniser left out of their lines are text too (a column of dashes is not a drawing).
+    const bullets = results.flatMap((r) => bulletBefore(image, r.rect) ?? []);
+    const figures = figureRegions(binary, [...textBoxes, ...bullets, ...tables], lineHeight).filter((f) => !tables.some((t) => coveredBy(f, t) > 0.5) && !holdsProse(f));
     // Labels in or right beside a figure (axis ticks, legends, short annotations) belong to the figure.
     const isLabelOf = (b: (typeof boxes)[number], f: Box) =>
       coveredBy(b, f) > 0.6 || (b.text.length <= 16 && coveredBy(b, { x0: f.x0 - lineHeight, y0: f.y0 - lineHeight, x1: f.x1 + lineHeight, y1: f.y1 + 1.5 * lineHeight }) > 0.6);

@@ -5,7 +5,7 @@ import type { Engine, EngineRequest, EngineResult } from '../engine';
 import { rectToQuad, type RotatedRect } from '../geometry';
 import { ort, type SessionFactory } from '../runtime';
 import { rotate180, warpRect } from '../warp';
-import { hasBulletAtStart, type GrayPage } from './bullets';
+import { bulletAtStart, type Bullet, type GrayPage } from './bullets';
 import { dbPostprocess, detPreprocess, type DetectedBox } from './det';
 import { columnGapRatio, groupLines, paragraphs, readingOrder, toMarkdown, type Gutter, type LayoutLine, type TextBox } from './layout';
 import { findColumnGutters, findGutters, splitAtGutters } from './gutters';
@@ -415,18 +415,47 @@ export function textLines(boxes: TextBoxResult[], image: RgbImage, known: Gutter
   const gray = grayPage(image);
   const uprights = uprightBounds(boxes);
   const gutters = [...findGutters(boxes.map((b) => b.rect), uprights, gray), ...findColumnGutters(uprights), ...known];
-  const lines = groupLines(uprights, gutters);
+  const lines = joinLoneBullets(groupLines(uprights, gutters));
   for (const line of lines) {
-    // The bullet test reads real pixels, so it uses the first box's own left end, not the deskewed bounds.
-    const first = boxes[line.parts[0]!]!.rect;
-    const h = first.height;
-    const left = first.cx - (first.width / 2) * Math.cos(first.angle);
-    const mid = first.cy - (first.width / 2) * Math.sin(first.angle);
-    if (!/^[•·▪●.]\s/.test(line.text) && hasBulletAtStart(gray, { x0: left, y0: mid - h / 2, x1: left + h, y1: mid + h / 2 })) {
-      line.text = '• ' + line.text;
-    }
+    if (/^[•·▪●.–—-]\s/.test(line.text)) continue;
+    const bullet = bulletBefore(image, boxes[line.parts[0]!]!.rect);
+    if (bullet) line.text = (bullet.kind === 'dot' ? '• ' : '– ') + line.text;
   }
   return { lines, gutters };
+}
+
+/**
+ * A bullet the detector boxed on its own (a slide's dash set a tab stop before its item, or a small second box
+ * round a bullet inside its line's box) is the marker of that line, not a line of its own.
+ */
+export function joinLoneBullets(lines: LayoutLine[]): LayoutLine[] {
+  const used = new Set<LayoutLine>();
+  for (const bullet of lines) {
+    if (!/^[•·▪●–—-]$/.test(bullet.text.trim())) continue;
+    const h = bullet.y1 - bullet.y0;
+    const sameRow = (l: LayoutLine) => Math.min(l.y1, bullet.y1) - Math.max(l.y0, bullet.y0) > 0.5 * Math.min(h, l.y1 - l.y0);
+    // The item starts just right of it, or its box already covers it (a second, smaller box round the bullet).
+    const follows = (l: LayoutLine) => l.x0 >= bullet.x1 - 0.2 * h && l.x0 - bullet.x1 < 3 * h;
+    const covers = (l: LayoutLine) => l.x0 <= bullet.x0 + 0.2 * h && l.x1 > bullet.x1 + h;
+    const item = lines.filter((l) => l !== bullet && !used.has(l) && sameRow(l) && (follows(l) || covers(l))).sort((a, b) => a.x0 - b.x0)[0];
+    if (!item) continue;
+    used.add(bullet);
+    if (/^[•·▪●.–—-]\s/.test(item.text)) continue;
+    item.text = `${bullet.text.trim() === '•' ? '•' : '–'} ${item.text}`;
+    item.x0 = Math.min(item.x0, bullet.x0);
+  }
+  return lines.filter((l) => !used.has(l));
+}
+
+/**
+ * The bullet at the start of a detected box, if any. The test reads real pixels, so it uses the box's own left
+ * end, not the deskewed bounds.
+ */
+export function bulletBefore(image: RgbImage, rect: RotatedRect): Bullet | undefined {
+  const h = rect.height;
+  const left = rect.cx - (rect.width / 2) * Math.cos(rect.angle);
+  const mid = rect.cy - (rect.width / 2) * Math.sin(rect.angle);
+  return bulletAtStart(grayPage(image), { x0: left, y0: mid - h / 2, x1: left + h, y1: mid + h / 2 });
 }
 
 /** Grey levels of a page, made once per image: gutters and bullets both read them. */
