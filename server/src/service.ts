@@ -145,10 +145,11 @@ export class OcrService {
   async recognizeLoaded(page: LoadedPage, mode: RecognitionMode, token: CancelToken, report: (message: string) => void = () => {}): Promise<RecognizeResult> {
     const engine = this.engineFor(mode);
     const t = performance.now();
-    // Text and whole pages in small type (a 72-dpi scan) are read from a sharper enlargement; boxes map back
-    // through the page's scale. Table mode enlarges its crop itself; formulas and drawings are read as drawn.
+    // Text in small type (a 72-dpi scan) is read from a sharper enlargement; boxes map back through the page's
+    // scale. In auto mode only where there is prose to read: a formula or a drawing goes to an engine that scales
+    // its input itself (enlarged, such selections were misjudged), and table mode enlarges its crop itself.
     if (mode === 'text' || mode === 'auto') {
-      const factor = await this.text.enlargementFor(page.image, token);
+      const factor = await this.text.enlargementFor(page.image, token, mode === 'auto');
       if (factor > 1) page = { ...page, image: await enlargeLanczos(page.image, factor), scale: page.scale * factor };
     }
     const result = await engine.recognize({ page, token, report });

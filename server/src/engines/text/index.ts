@@ -140,12 +140,16 @@ export class TextEngine implements Engine {
     return this.loaded;
   }
 
-  /** How much a page should be enlarged before it is read (see `smallTextEnlargement`): one small detector pass. */
-  async enlargementFor(image: RgbImage, token: CancelToken): Promise<number> {
+  /**
+   * How much a page should be enlarged before it is read (see `smallTextEnlargement`): one small detector pass.
+   * `proseOnly`: not at all unless it holds lines of prose (three or more boxes eight times as long as tall).
+   */
+  async enlargementFor(image: RgbImage, token: CancelToken, proseOnly = false): Promise<number> {
     const models = await this.load();
     await checkpoint(token);
-    const found = await this.firstPass(models, image);
-    return smallTextEnlargement(found.map((b) => b.rect), image);
+    const rects = (await this.firstPass(models, image)).map((b) => b.rect);
+    if (proseOnly && rects.filter((r) => r.width >= 8 * r.height).length < 3) return 1;
+    return smallTextEnlargement(rects, image);
   }
 
   /** The detector's first, small pass over an image; kept for the image's reading when the page is not enlarged. */
