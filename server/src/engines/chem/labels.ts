@@ -4,6 +4,7 @@
  * lost. The text engine reads the drawing's labels far better, so each such atom gets the read label closest to
  * OSRA's misreading, and that label's group (from the same superatom list OSRA runs with) is put in its place.
  */
+import { normalizedEditDistance } from '../math/latex';
 import { loadRDKit } from './rdkit';
 
 /** label → SMILES of the group (the atom bonded to the rest first), from a list in OSRA's superatom format. */
@@ -66,17 +67,6 @@ export function resolveLabel(label: string, table: ReadonlyMap<string, string>):
   return undefined;
 }
 
-/** Levenshtein distance (labels are a few characters long). */
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
-}
-
 export interface LabelChoice {
   /** The label as the text engine read it. */
   read: string;
@@ -100,8 +90,7 @@ export function matchLabel(alias: string, readTexts: readonly string[], table: R
       seen.add(label);
       const smiles = resolveLabel(label, table);
       if (!smiles) continue;
-      const [a, b] = [letters(target), letters(label)];
-      const distance = editDistance(a, b) / Math.max(a.length, b.length);
+      const distance = normalizedEditDistance([...letters(target)], [...letters(label)]);
       if (distance >= 0.5) continue;
       if (!best || distance < best.distance - 1e-9) best = { distance, choices: [{ read: label, smiles }] };
       else if (Math.abs(distance - best.distance) < 1e-9) best.choices.push({ read: label, smiles });
