@@ -469,7 +469,6 @@ function joinWhere(pieces: LayoutLine[], joinable: (a: LayoutLine, b: LayoutLine
   return out;
 }
 
-/** Share of a box's pixels that are ink. */
 /**
  * A structure drawing: thin strokes (under a fifth of the image inked), most of the ink outside the text the
  * recogniser found, and every piece of that text an atom label once the bond strokes read with it are dropped
@@ -503,6 +502,7 @@ export function isStructureDrawing(binary: BinaryImage, boxes: { text: string; x
 /** Share of a structure drawing's ink outside its labels: bonds are most of it (formulas and text have almost none). */
 const minDrawnShare = 0.4;
 
+/** Share of a box's pixels that are ink. */
 export function inkShare(binary: { width: number; ink: Uint8Array }, b: Box): number {
   let ink = 0, total = 0;
   for (let y = Math.max(0, Math.floor(b.y0)); y < Math.min(binary.ink.length / binary.width, Math.ceil(b.y1)); y++) {
