@@ -214,6 +214,7 @@ describe('chem preprocessing and consensus', () => {
     ]);
     assert.equal(r.winner?.smiles, 'CCO');
     assert.equal(r.winner?.votes, 2);
+    assert.equal(r.winner?.run, 0, 'the first run that read it');
     assert.equal(r.answered, 3);
     assert.deepEqual(r.invalid, ['C1CC']);
     const tie = await consensus([[{ smiles: 'CCN', confidence: 1 }], [{ smiles: 'CCO', confidence: 2 }]]);

@@ -51,6 +51,8 @@ interface Vote {
   confidence: number;
   /** OSRA's original text of the most confident run, before canonicalisation. */
   raw: string;
+  /** The first run (index into the plans) that read it. */
+  run: number;
 }
 
 export class ChemEngine implements Engine {
@@ -123,7 +125,7 @@ export class ChemEngine implements Engine {
     if (winner?.smiles.includes('*') && this.readLabels) {
       t = performance.now();
       request.report('re-reading atom labels');
-      const reread = await this.rereadLabels(osra, winner.smiles, runs, inputs, request);
+      const reread = await this.rereadLabels(osra, winner, inputs, request);
       if (reread) {
         winner = { ...winner, smiles: reread.smiles };
         relabelled = reread.labels;
@@ -176,17 +178,12 @@ export class ChemEngine implements Engine {
    */
   private async rereadLabels(
     osra: Osra,
-    smiles: string,
-    runs: OsraCandidate[][],
+    { smiles, run }: Vote,
     inputs: Buffer[],
     request: EngineRequest,
   ): Promise<{ smiles: string; labels: { osra: string; read: string }[] } | undefined> {
     try {
-      let run = -1;
-      for (let i = 0; i < runs.length && run < 0; i++) {
-        for (const c of runs[i]!) if ((await tryCanonical(c.smiles)) === smiles) run = i;
-      }
-      if (run < 0 || !inputs[run]) return undefined;
+      if (!inputs[run]) return undefined;
       const flat = await flatSmiles(smiles);
       const records = await osra.recognizeMolfiles(inputs[run]!, { args: this.plans[run]!.args, timeoutMs: this.runTimeoutMs, token: request.token });
       let record;
@@ -226,7 +223,7 @@ export async function consensus(runs: OsraCandidate[][]): Promise<{ winner?: Vot
   const tally = new Map<string, Vote>();
   const invalid: string[] = [];
   let answered = 0;
-  for (const candidates of runs) {
+  for (const [run, candidates] of runs.entries()) {
     let best: { smiles: string; confidence: number; raw: string } | undefined;
     let valid = 0;
     for (const c of candidates) {
@@ -247,7 +244,7 @@ export async function consensus(runs: OsraCandidate[][]): Promise<{ winner?: Vot
       vote.votes++;
       vote.weight += weight;
       if (best.confidence > vote.confidence) Object.assign(vote, { confidence: best.confidence, raw: best.raw });
-    } else tally.set(best.smiles, { smiles: best.smiles, votes: 1, weight, confidence: best.confidence, raw: best.raw });
+    } else tally.set(best.smiles, { smiles: best.smiles, votes: 1, weight, confidence: best.confidence, raw: best.raw, run });
   }
   const winner = [...tally.values()].sort((a, b) => b.weight - a.weight || b.confidence - a.confidence)[0];
   return { winner, invalid, answered };

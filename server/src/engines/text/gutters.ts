@@ -193,6 +193,5 @@ export function findColumnGutters(uprights: TextBox[]): Gutter[] {
     if (run) run.push(f);
     else runs.push([f]);
   }
-  const gutters: Gutter[] = runs.map((run) => run[run.length >> 1]!);
-  return gutters;
+  return runs.map((run) => run[run.length >> 1]!);
 }

@@ -55,12 +55,15 @@ export interface Gutter {
 const gutterBetween = (gutters: Gutter[], from: number, to: number, y0: number, y1: number): boolean =>
   gutters.some((g) => g.x >= from && g.x <= to && g.y1 > y0 && g.y0 < y1);
 
+/** Gutters beside a row from y0 to y1, or running on within two line heights above or below it. */
+const guttersNear = (gutters: Gutter[], y0: number, y1: number, h: number): Gutter[] => gutters.filter((g) => g.y0 < y1 + 2 * h && g.y1 > y0 - 2 * h);
+
 /**
- * Two boxes that touch or overlap where a gutter runs just above or below them are the ends of two columns' lines
- * (a padded box reaching into a narrow gutter), not two runs of one word.
+ * Two boxes that touch or overlap where a gutter runs beside or just above or below them are the ends of two
+ * columns' lines (a padded box reaching into a narrow gutter), not two runs of one word.
  */
 const touchAtGutter = (gutters: Gutter[], x: number, y0: number, y1: number, h: number): boolean =>
-  gutters.some((g) => Math.abs(g.x - x) < 0.5 * h && g.y0 < y1 + 2 * h && g.y1 > y0 - 2 * h);
+  guttersNear(gutters, y0, y1, h).some((g) => Math.abs(g.x - x) < 0.5 * h);
 
 /** Joins boxes that sit on one baseline and are close enough to be words of one line (not table cells or columns). */
 export function groupLines(boxes: TextBox[], gutters: Gutter[] = []): LayoutLine[] {
@@ -242,8 +245,8 @@ function peelGutterBridge(items: LayoutLine[], h: number, gutters: Gutter[]): La
 function splitColumns(items: LayoutLine[], h: number, gutters: Gutter[]): LayoutLine[][] {
   const y0 = Math.min(...items.map((l) => l.y0));
   const y1 = Math.max(...items.map((l) => l.y1));
-  const near = (l: LayoutLine) => gutters.filter((g) => g.y0 < l.y1 + 2 * h && g.y1 > l.y0 - 2 * h);
   // A line whose padded box reaches less than half a line height into a gutter does not bridge it.
+  const near = (l: LayoutLine) => guttersNear(gutters, l.y0, l.y1, h);
   const lo = (l: LayoutLine) => {
     const g = near(l).find((g) => l.x0 < g.x && g.x - l.x0 < 0.5 * h && l.x1 > g.x + h);
     return g ? g.x + 0.5 : l.x0;
