@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { convexHull, minAreaRect, rectToQuad, toTextRect } from '../../server/src/engines/geometry';
+import { warpRect } from '../../server/src/engines/warp';
 
 describe('geometry', () => {
   it('convex hull drops interior points', () => {
@@ -36,5 +37,27 @@ describe('geometry', () => {
       assert.ok(tl[0] < tr[0] && tl[1] < bl[1], JSON.stringify(rectToQuad(upright)));
     }
   });
-});
 
+  it('samples an unrotated rectangle in two passes exactly as the general rotated path does, white outside the image', () => {
+    const width = 57, height = 31;
+    const data = new Uint8Array(width * height * 3);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 37 + (i % 7) * 91) % 256;
+    const image = { width, height, data };
+    // Upscaled, downscaled, and hanging over each edge of the image.
+    const rects = [
+      { cx: 28.3, cy: 15.6, width: 20.5, height: 7.2 },
+      { cx: 30, cy: 14, width: 50, height: 28 },
+      { cx: 2, cy: 3, width: 14, height: 9 },
+      { cx: 55, cy: 29.5, width: 16, height: 10 },
+    ];
+    for (const rect of rects) {
+      const outWidth = Math.round((24 * rect.width) / rect.height);
+      const upright = warpRect(image, { ...rect, angle: 0 }, outWidth, 24);
+      // An angle this small takes the general path with a rotation that changes no sample position.
+      const general = warpRect(image, { ...rect, angle: 1e-300 }, outWidth, 24);
+      assert.deepEqual(upright.data, general.data, JSON.stringify(rect));
+    }
+    const outside = warpRect(image, { cx: -50, cy: -50, width: 10, height: 10, angle: 0 }, 8, 8);
+    assert.ok(outside.data.every((v) => v === 255));
+  });
+});

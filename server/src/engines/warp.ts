@@ -19,6 +19,7 @@ function cubicWeights(t: number, out: Float64Array): void {
  * Pixels outside the image read as white paper.
  */
 export function warpRect(image: RgbImage, rect: RotatedRect, outWidth: number, outHeight: number): RgbImage {
+  if (rect.angle === 0) return warpUpright(image, rect, outWidth, outHeight);
   const out = new Uint8Array(outWidth * outHeight * 3);
   const ux = Math.cos(rect.angle), uy = Math.sin(rect.angle);
   const sx = rect.width / outWidth, sy = rect.height / outHeight;
@@ -65,6 +66,71 @@ export function warpRect(image: RgbImage, rect: RotatedRect, outWidth: number, o
           }
         }
       }
+      const o = (oy * outWidth + ox) * 3;
+      out[o] = r < 0 ? 0 : r > 255 ? 255 : r + 0.5;
+      out[o + 1] = g < 0 ? 0 : g > 255 ? 255 : g + 0.5;
+      out[o + 2] = b < 0 ? 0 : b > 255 ? 255 : b + 0.5;
+    }
+  }
+  return { width: outWidth, height: outHeight, data: out };
+}
+
+/**
+ * `warpRect` for an unrotated rectangle (most text lines), computed in two passes: each output row first
+ * interpolates the four source rows it needs into one row of source columns, then each output pixel reads four
+ * columns of that row. Same sampling and weights; a third of the arithmetic when lines are upscaled.
+ */
+function warpUpright(image: RgbImage, rect: RotatedRect, outWidth: number, outHeight: number): RgbImage {
+  const out = new Uint8Array(outWidth * outHeight * 3);
+  const sx = rect.width / outWidth, sy = rect.height / outHeight;
+  const { width: w, height: h, data } = image;
+  // Horizontal taps per output column: the first source column and its four weights.
+  const firstColumn = new Int32Array(outWidth);
+  const columnWeights = new Float64Array(outWidth * 4);
+  const weights = new Float64Array(4);
+  for (let ox = 0; ox < outWidth; ox++) {
+    const fx = rect.cx + (ox + 0.5) * sx - rect.width / 2 - 0.5;
+    const ix = Math.floor(fx);
+    firstColumn[ox] = ix - 1;
+    cubicWeights(fx - ix, weights);
+    columnWeights.set(weights, ox * 4);
+  }
+  const x0 = firstColumn[0]!;
+  const span = firstColumn[outWidth - 1]! + 4 - x0;
+  const blended = new Float64Array(span * 3);
+  for (let oy = 0; oy < outHeight; oy++) {
+    const fy = rect.cy + (oy + 0.5) * sy - rect.height / 2 - 0.5;
+    const iy = Math.floor(fy);
+    cubicWeights(fy - iy, weights);
+    for (let c = 0; c < span; c++) {
+      const x = x0 + c;
+      let r = 0, g = 0, b = 0;
+      for (let j = 0; j < 4; j++) {
+        const y = iy + j - 1;
+        const weight = weights[j]!;
+        if (x < 0 || y < 0 || x >= w || y >= h) {
+          // Outside the image is white paper.
+          r += 255 * weight;
+          g += 255 * weight;
+          b += 255 * weight;
+        } else {
+          const q = (y * w + x) * 3;
+          r += data[q]! * weight;
+          g += data[q + 1]! * weight;
+          b += data[q + 2]! * weight;
+        }
+      }
+      blended[c * 3] = r;
+      blended[c * 3 + 1] = g;
+      blended[c * 3 + 2] = b;
+    }
+    for (let ox = 0; ox < outWidth; ox++) {
+      let p = (firstColumn[ox]! - x0) * 3;
+      const k = ox * 4;
+      const w0 = columnWeights[k]!, w1 = columnWeights[k + 1]!, w2 = columnWeights[k + 2]!, w3 = columnWeights[k + 3]!;
+      const r = blended[p]! * w0 + blended[p + 3]! * w1 + blended[p + 6]! * w2 + blended[p + 9]! * w3;
+      const g = blended[++p]! * w0 + blended[p + 3]! * w1 + blended[p + 6]! * w2 + blended[p + 9]! * w3;
+      const b = blended[++p]! * w0 + blended[p + 3]! * w1 + blended[p + 6]! * w2 + blended[p + 9]! * w3;
       const o = (oy * outWidth + ox) * 3;
       out[o] = r < 0 ? 0 : r > 255 ? 255 : r + 0.5;
       out[o + 1] = g < 0 ? 0 : g > 255 ? 255 : g + 0.5;

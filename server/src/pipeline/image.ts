@@ -25,6 +25,12 @@ export function cropImage(image: RgbImage, x: number, y: number, width: number, 
 export function rgbaToRgb(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number): RgbImage {
   const out = new Uint8Array(width * height * 3);
   for (let i = 0, j = 0; j < out.length; i += 4, j += 3) {
+    if (rgba[i + 3] === 255) {
+      out[j] = rgba[i]!;
+      out[j + 1] = rgba[i + 1]!;
+      out[j + 2] = rgba[i + 2]!;
+      continue;
+    }
     const a = rgba[i + 3]! / 255;
     out[j] = Math.round(rgba[i]! * a + 255 * (1 - a));
     out[j + 1] = Math.round(rgba[i + 1]! * a + 255 * (1 - a));

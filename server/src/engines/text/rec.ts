@@ -47,15 +47,15 @@ export interface CtcChar {
 /** CJK, kana, hangul, CJK punctuation and full-width forms: the scripts of the zh model's extra classes. */
 export const isWide = (ch: string) => ch.codePointAt(0)! >= 0x2e80;
 
-const wideClasses = new WeakMap<string[], Uint8Array>();
-function wideMask(alphabet: string[]): Uint8Array {
-  let mask = wideClasses.get(alphabet);
-  if (!mask) {
-    mask = new Uint8Array(alphabet.length + 1);
-    alphabet.forEach((ch, k) => (mask![k + 1] = isWide(ch) ? 1 : 0));
-    wideClasses.set(alphabet, mask);
+/** Class indices (1-based) outside the wide scripts, by alphabet. */
+const narrowClassLists = new WeakMap<string[], Int32Array>();
+function narrowClasses(alphabet: string[]): Int32Array {
+  let list = narrowClassLists.get(alphabet);
+  if (!list) {
+    list = Int32Array.from(alphabet.flatMap((ch, k) => (isWide(ch) ? [] : [k + 1])));
+    narrowClassLists.set(alphabet, list);
   }
-  return mask;
+  return list;
 }
 
 /**
@@ -64,37 +64,45 @@ function wideMask(alphabet: string[]): Uint8Array {
  */
 export function ctcDecode(probs: Float32Array, offset: number, frames: number, classes: number, alphabet: string[], validFrames = frames): CtcChar[] {
   const chars: CtcChar[] = [];
-  const wide = wideMask(alphabet);
+  const narrowList = narrowClasses(alphabet);
   let previous = 0;
   let dropped: { char: string; prob: number } | undefined;
   for (let t = 0; t < Math.min(frames, validFrames); t++) {
     const row = offset + t * classes;
-    let best = 0;
-    let bestProb = probs[row]!;
-    let narrow = 0;
-    let narrowProb = bestProb;
-    // The best non-blank class other than the winner.
-    let runner = 0;
-    let runnerProb = 0;
+    // The two likeliest non-blank classes (one comparison per class in the common case).
+    let top = 0, topProb = 0, next = 0, nextProb = 0;
     for (let k = 1; k < classes; k++) {
       const p = probs[row + k]!;
-      if (p > bestProb) {
-        if (best !== 0 && bestProb > runnerProb) {
-          runnerProb = bestProb;
-          runner = best;
+      if (p > nextProb) {
+        if (p > topProb) {
+          next = top;
+          nextProb = topProb;
+          top = k;
+          topProb = p;
+        } else {
+          next = k;
+          nextProb = p;
         }
-        bestProb = p;
-        best = k;
-      } else if (p > runnerProb) {
-        runnerProb = p;
-        runner = k;
-      }
-      if (p > narrowProb && !wide[k]) {
-        narrowProb = p;
-        narrow = k;
       }
     }
-    const alternative = wide[best] ? { char: narrow === 0 ? '' : (alphabet[narrow - 1] ?? ''), prob: narrowProb } : undefined;
+    const blankWins = top === 0 || topProb <= probs[row]!;
+    const best = blankWins ? 0 : top;
+    const bestProb = blankWins ? probs[row]! : topProb;
+    // The best non-blank class other than the winner.
+    const runner = blankWins ? top : next;
+    const runnerProb = blankWins ? topProb : nextProb;
+    let alternative: { char: string; prob: number } | undefined;
+    if (best !== 0 && isWide(alphabet[best - 1] ?? '')) {
+      // The likeliest class outside the wide scripts, blank included.
+      let narrow = 0, narrowProb = probs[row]!;
+      for (const k of narrowList) {
+        if (probs[row + k]! > narrowProb) {
+          narrowProb = probs[row + k]!;
+          narrow = k;
+        }
+      }
+      alternative = { char: narrow === 0 ? '' : (alphabet[narrow - 1] ?? ''), prob: narrowProb };
+    }
     const second = runner === 0 ? undefined : { char: alphabet[runner - 1] ?? '', prob: runnerProb };
     if (best !== 0 && best === previous) {
       const last = chars[chars.length - 1]!;
@@ -325,6 +333,18 @@ function longestBlankRunAt(ink: Uint8Array, from: number, to: number): { start: 
  * underlines, which would hide their spaces and make the busiest row a rule instead of text.
  */
 export function glyphInk(line: RgbImage): Uint8Array {
+  let dark = glyphInkByLine.get(line);
+  if (!dark) {
+    dark = findGlyphInk(line);
+    glyphInkByLine.set(line, dark);
+  }
+  return dark;
+}
+
+/** A line's glyph ink, computed once: splitting at gaps and spacing each segment's words all ask for it. */
+const glyphInkByLine = new WeakMap<RgbImage, Uint8Array>();
+
+function findGlyphInk(line: RgbImage): Uint8Array {
   const { width, height } = line;
   const gray = new Uint8Array(width * height);
   for (let i = 0; i < gray.length; i++) gray[i] = (line.data[i * 3]! + line.data[i * 3 + 1]! + line.data[i * 3 + 2]!) / 3;
