@@ -10,6 +10,7 @@ import { dbPostprocess, detPreprocess, type DetectedBox } from './det';
 import { columnGapRatio, groupLines, paragraphs, readingOrder, toMarkdown, type Gutter, type LayoutLine, type TextBox } from './layout';
 import { findColumnGutters, findGutters, splitAtGutters } from './gutters';
 import { repairNumbers } from './numbers';
+import { joinSplitDashes, restoreCommas } from './punctuation';
 import { loadEnglishLexicon, looksEnglish, spellWord, type Lexicon } from './lexicon';
 import { findTextModels, readAlphabet, type TextModelPaths } from './models';
 import { ctcDecode, otsu, preferPageScript, recFrameWidth, recHeight, recPreprocess, splitAtGaps, wordSpans, type CtcChar, type WordSpan } from './rec';
@@ -249,7 +250,7 @@ export class TextEngine implements Engine {
     start = performance.now();
     const read = await this.recognizeCrops(models, upright, token);
     preferPageScript(read);
-    const lines = read.map((chars, i) => segmentLine(repairNumbers(chars), upright[i]!, options.splitGapRatio));
+    const lines = read.map((chars, i) => segmentLine(joinSplitDashes(repairNumbers(chars), upright[i]!), upright[i]!, options.splitGapRatio));
     if (looksEnglish(plainWords(lines), models.lexicon)) spellCheck(lines, models.lexicon);
     timings.recognize = performance.now() - start;
     const boxes = lines.flatMap((segments, i) => {
@@ -403,10 +404,11 @@ function segmentLine(chars: CtcChar[], crop: RgbImage, splitGapRatio?: number): 
 const plainWords = (lines: RecognizedSegment[][]) =>
   lines.flat().flatMap((segment) => segment.words.map((w) => w.text.replace(/^\P{L}+|\P{L}+$/gu, ''))).filter((w) => w.length >= 3 && /^\p{L}+$/u.test(w));
 
-/** Re-spells each word with the lexicon (see `spellWord`); changes `lines` in place. */
+/** Re-spells each word with the lexicon (see `spellWord`) and puts worn commas back; changes `lines` in place. */
 function spellCheck(lines: RecognizedSegment[][], lexicon: Lexicon): void {
   for (const segment of lines.flat()) {
     for (const word of segment.words) word.text = spellWord(word.chars, lexicon);
+    restoreCommas(segment.words, lexicon);
     segment.text = segment.words.map((w) => w.text).join(' ');
   }
 }

@@ -44,7 +44,7 @@ const englishWordShare = 0.5;
 
 const isLetter = (ch: string) => /^\p{L}$/u.test(ch);
 /** A runner-up counts as evidence from this probability on. */
-const minAlternativeProb = 0.05;
+export const minAlternativeProb = 0.05;
 /** A letter the greedy path dropped is put back from this probability on. */
 const minDroppedProb = 0.1;
 /** The weight of a doubled letter that left no trace in the frames (below any runner-up taken as evidence). */
