@@ -32,6 +32,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '4242' },
     /** Font sizes of the synthetic tables in px (make-tables.mjs picks among them); 8,9 is journal type at 72 dpi. */
     sizes: { type: 'string', default: '14,16,18,22' },
+    /** "print": grey ink, drawn large and averaged down, as a PDF rasterised at 72 dpi looks (make-tables.mjs). */
+    look: { type: 'string', default: 'clean' },
     'save-crops': { type: 'string' },
     'with-truth': { type: 'boolean', default: false },
     out: { type: 'string' },
@@ -207,7 +209,7 @@ function syntheticItems(): Item[] {
   // Rendered afresh each run (a few seconds), so a change to the generator is always measured; removed on exit.
   const dir = mkdtempSync(join(tmpdir(), 'formatted-ocr-bench-tables-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  execFileSync(process.execPath, [join(root, 'training/table/make-tables.mjs'), dir, args.count!, args.seed!, args.sizes!], { stdio: 'ignore' });
+  execFileSync(process.execPath, [join(root, 'training/table/make-tables.mjs'), dir, args.count!, args.seed!, args.sizes!, args.look!], { stdio: 'ignore' });
   const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as Record<string, { style: string; headerRows: number; cells: GridCell[] }>;
   return Object.entries(truth).map(([name, t]) => ({ set: 'synthetic', group: t.style, id: name, path: join(dir, name), truth: gridHtml(t.cells, t.headerRows), options: {} }));
 }
@@ -361,7 +363,7 @@ async function main() {
     'pubtabnet-examples': 'PNG; GT HTML from structure + cell tokens (with <b>/<i>/<sup> markup)',
     'pubtabnet-minival': 'PNG; GT `src/sample_gt.json` (with markup)',
     icdar2013: `PDF regions from -reg.xml (+${pad} pt), ${dpi ?? 300} dpi; thead/tbody merged on both sides (no header annotation), whitespace collapsed`,
-    synthetic: `make-tables.mjs seed ${args.seed}, ${args.count} tables, type ${args.sizes} px`,
+    synthetic: `make-tables.mjs seed ${args.seed}, ${args.count} tables, type ${args.sizes} px${args.look === 'clean' ? '' : `, ${args.look} look`}`,
   };
   for (const set of sets) {
     const rows = results.filter((r) => r.set === set);

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { toGfm, toHtml, toLatex, preferredFormat } from '../../server/src/engines/table/format';
 import { dropCoveredRows, inferTable, type CellBox, type Table } from '../../server/src/engines/table/grid';
 import { cutAtColumnRules, enlargement, looksLikeFormula, restoreLessThan, withoutDottedRules } from '../../server/src/engines/table';
-import { estimateSkew, findRules, ruleInk, type BinaryImage, type Rules } from '../../server/src/engines/table/rules';
+import { estimateSkew, findRules, ruleInk, typicalGlyphHeight, type BinaryImage, type Rules } from '../../server/src/engines/table/rules';
+import { findLoneDashes } from '../../server/src/engines/table/dashes';
 
 function blank(width: number, height: number): BinaryImage {
   return { width, height, ink: new Uint8Array(width * height) };
@@ -443,6 +444,38 @@ describe('small tables', () => {
     assert.equal(enlargement(2, 251, 65), 4, 'at most four times');
     assert.equal(enlargement(6, 2000, 2000), 1, 'a page-sized crop is not blown up past the pixel budget');
     assert.equal(enlargement(0, 100, 100), 1, 'no glyphs, nothing to enlarge');
+  });
+});
+
+describe('lone dashes', () => {
+  /** 200 × 60 ink with filled rectangles [x0, y0, x1, y1) (glyph height 10). */
+  const ink = (rects: [number, number, number, number][]): BinaryImage => {
+    const image = { width: 200, height: 60, ink: new Uint8Array(200 * 60) };
+    for (const [x0, y0, x1, y1] of rects) for (let y = y0; y < y1; y++) image.ink.fill(1, y * 200 + x0, y * 200 + x1);
+    return image;
+  };
+  // A read word at x 10–50 (its letters as blocks), rows 20–30.
+  const word = { text: 'Mean', confidence: 0.9, rect: { cx: 30, cy: 25, width: 44, height: 14, angle: 0 } };
+  const letters: [number, number, number, number][] = [[10, 20, 18, 30], [21, 20, 29, 30], [32, 20, 40, 30], [43, 20, 50, 30]];
+
+  it('reads a short thin bar alone in a cell as an en dash, and a long one as an em dash, on the row of the text', () => {
+    const found = findLoneDashes(ink([...letters, [100, 24, 107, 26], [150, 24, 164, 26]]), [word], 10);
+    assert.deepEqual(found.map((d) => d.text), ['–', '—']);
+    assert.ok(Math.abs(found[0]!.rect.cx - 103.5) < 1 && Math.abs(found[0]!.rect.cy - 25) < 1, JSON.stringify(found[0]!.rect));
+    assert.equal(found[0]!.rect.height, 14);
+  });
+
+  it('leaves bars inside a read box, bars beside other ink, and blobs that are not thin bars', () => {
+    const found = findLoneDashes(
+      ink([...letters, [52, 24, 58, 26], [100, 24, 107, 26], [110, 21, 116, 29], [150, 22, 160, 28], [180, 40, 181, 41]]),
+      [word],
+      10,
+    );
+    assert.deepEqual(found, []);
+  });
+
+  it('measures glyphs with the same components', () => {
+    assert.equal(typicalGlyphHeight(ink(letters)), 10);
   });
 });
 

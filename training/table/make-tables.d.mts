@@ -11,4 +11,5 @@ export interface TableTruth {
 export function makeTable(style: TableTruth['style']): TableTruth;
 /** The truth as a reader writes it: the lines of a wrapped cell ("\n" in `text`) joined by a space. */
 export function truthOf(table: TableTruth): TableTruth;
-export function drawTable(table: TableTruth, family: string, size: number): Canvas;
+/** `ink`: the colour of text and rules (CSS), black by default. */
+export function drawTable(table: TableTruth, family: string, size: number, ink?: string): Canvas;

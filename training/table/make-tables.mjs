@@ -2,13 +2,16 @@
 // column headers, tightly set rows with wrapped labels, ruled columns over unruled rows, a shaded header band,
 // labels centred beside stacked rows)
 // for tests and for the self-rendered part of bench:table.
-// Usage: node training/table/make-tables.mjs <outDir> <count> [seed] [font sizes in px, default 14,16,18,22]
+// Usage: node training/table/make-tables.mjs <outDir> <count> [seed] [font sizes in px, default 14,16,18,22] [look]
+// look "print" (default "clean"): set in black or grey ink at three times the size and averaged down 3 × 3, as a
+// PDF page rasterised at a low resolution is (journal tables at 72 dpi: light, soft glyphs).
 // Writes NNN.png and truth.json ({ file: { style, headerRows, rows, cols, cells:[{row,col,rowSpan,colSpan,text}] } }).
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [out = 'training/table/data/tables', countArg = '30', seedArg = '11', sizesArg = '14,16,18,22'] = process.argv.slice(2);
+const [out = 'training/table/data/tables', countArg = '30', seedArg = '11', sizesArg = '14,16,18,22', look = 'clean'] = process.argv.slice(2);
+if (!['clean', 'print'].includes(look)) throw new Error(`look must be "clean" or "print", not "${look}"`);
 mkdirSync(out, { recursive: true });
 GlobalFonts.registerFromPath('/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf', 'TSerif');
 GlobalFonts.registerFromPath('/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf', 'TSans');
@@ -27,8 +30,17 @@ const statistic = () =>
     () => `${number(9, 1)} (${number(2, 2)}–${number(9, 2)})`,
     () => (random() < 0.5 ? '<0.001' : number(1, 3)),
   ])();
+// A dash stands for "not applicable" in a figure's place.
 const cellText = (header) =>
-  header ? pick(words) + (random() < 0.3 ? ' ' + pick(words) : '') : random() < 0.35 ? (random() * 100).toFixed(pick([0, 1, 2])) : random() < 0.45 ? statistic() : pick(words);
+  header
+    ? pick(words) + (random() < 0.3 ? ' ' + pick(words) : '')
+    : random() < 0.35
+      ? (random() * 100).toFixed(pick([0, 1, 2]))
+      : random() < 0.45
+        ? statistic()
+        : random() < 0.1
+          ? '–'
+          : pick(words);
 
 export function makeTable(style) {
   if (style === 'grouped') return makeGroupedTable();
@@ -143,7 +155,7 @@ export function truthOf(table) {
   return { ...table, cells: table.cells.map((c) => ({ ...c, text: c.text.replace(/\n/g, ' ') })) };
 }
 
-export function drawTable(table, family, size) {
+export function drawTable(table, family, size, ink = '#000') {
   const ctx0 = createCanvas(10, 10).getContext('2d');
   ctx0.font = `${size}px ${family}`;
   const padX = size * 0.9;
@@ -167,8 +179,8 @@ export function drawTable(table, family, size) {
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, width, height);
-  ctx.fillStyle = '#000';
-  ctx.strokeStyle = '#000';
+  ctx.fillStyle = ink;
+  ctx.strokeStyle = ink;
   ctx.font = `${size}px ${family}`;
   const xs = [margin];
   for (const w of colW) xs.push(xs[xs.length - 1] + w);
@@ -181,7 +193,7 @@ export function drawTable(table, family, size) {
     ctx.fillRect(xs[0], ys[0], xs[xs.length - 1] - xs[0], ys[1] - ys[0]);
   }
   for (const c of table.cells) {
-    ctx.fillStyle = shadedHeader && c.row === 0 ? '#fff' : '#000';
+    ctx.fillStyle = shadedHeader && c.row === 0 ? '#fff' : ink;
     const x0 = xs[c.col], x1 = xs[c.col + c.colSpan];
     const y0 = ys[c.row], y1 = ys[c.row + c.rowSpan];
     const lines = linesOf(c);
@@ -222,14 +234,43 @@ export function drawTable(table, family, size) {
   return canvas;
 }
 
+/** The canvas shrunk by a whole factor, each pixel the mean of the block it covers (as a rasteriser's coverage). */
+function averageDown(canvas, factor) {
+  const { width, height } = canvas;
+  const source = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+  const w = Math.floor(width / factor), h = Math.floor(height / factor);
+  const small = createCanvas(w, h);
+  const ctx = small.getContext('2d');
+  const image = ctx.createImageData(w, h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const o = (y * w + x) * 4;
+      for (let c = 0; c < 3; c++) {
+        let sum = 0;
+        for (let dy = 0; dy < factor; dy++) for (let dx = 0; dx < factor; dx++) sum += source[((y * factor + dy) * width + x * factor + dx) * 4 + c];
+        image.data[o + c] = Math.round(sum / (factor * factor));
+      }
+      image.data[o + 3] = 255;
+    }
+  }
+  ctx.putImageData(image, 0, 0);
+  return small;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const truth = {};
   const styles = ['grid', 'booktabs', 'plain', 'grouped', 'wrapped', 'columns', 'shaded', 'stacked'];
   for (let i = 0; i < Number(countArg); i++) {
     const table = makeTable(styles[i % styles.length]);
-    const canvas = drawTable(table, pick(['TSerif', 'TSans']), pick(sizesArg.split(',').map(Number)));
+    const family = pick(['TSerif', 'TSans']), size = pick(sizesArg.split(',').map(Number));
     const name = String(i).padStart(3, '0') + '.png';
-    writeFileSync(join(out, name), await canvas.encode('png'));
+    // encodeSync: the asynchronous encode crashed the process now and then (napi-rs canvas, a native fault).
+    if (look === 'print') {
+      const canvas = drawTable(table, family, size * 3, pick(['#000', '#333', '#555']));
+      writeFileSync(join(out, name), averageDown(canvas, 3).encodeSync('png'));
+    } else {
+      writeFileSync(join(out, name), drawTable(table, family, size).encodeSync('png'));
+    }
     truth[name] = truthOf(table);
   }
   writeFileSync(join(out, 'truth.json'), JSON.stringify(truth, null, 1));

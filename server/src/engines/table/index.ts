@@ -8,6 +8,7 @@ import { otsu } from '../text/rec';
 import type { TextBoxResult, TextEngine } from '../text';
 import { uprightBounds } from '../text';
 import { preferredFormat, toGfm, toHtml, toLatex } from './format';
+import { findLoneDashes } from './dashes';
 import { inferTable, type CellBox, type Table } from './grid';
 import { binarize, eraseRules, estimateSkew, findRules, ruleInk, typicalGlyphHeight, type Rules } from './rules';
 import { mapQuad, median } from '../geometry';
@@ -75,6 +76,8 @@ export class TableEngine implements Engine {
     // Text is read with the rules painted out, so a rule never becomes a "|" or joins two cells.
     const cleaned = paintOutRules(image, binary, rules);
     const boxes = cutAtColumnRules(await this.text.readBoxes(cleaned, request.token, request.report, timings, { splitGapRatio: cellGapRatio, words: true }), rules);
+    const cleanedGray = toGray(cleaned);
+    boxes.push(...findLoneDashes(binarize(cleanedGray, cleaned.width, cleaned.height, otsu(cleanedGray)), boxes, glyph));
     start = performance.now();
     const bounds: CellBox[] = withoutDottedRules(uprightBounds(boxes, true));
     if (bounds.length === 0) throw new OcrError('badRequest', 'No text was found in the selection, so no table could be built; select the table including its cells.');

@@ -183,34 +183,49 @@ export function eraseRules(image: BinaryImage, rules: Rules): void {
  * scales the rule thresholds before any text has been read.
  */
 export function typicalGlyphHeight(image: BinaryImage): number {
-  const { width, height, ink } = image;
+  const heights = inkComponents(image)
+    .filter((c) => c.count >= 4 && c.y1 - c.y0 + 1 >= 4 && c.y1 - c.y0 + 1 < 0.3 * image.height && c.x1 - c.x0 + 1 < 0.3 * image.width)
+    .map((c) => c.y1 - c.y0 + 1);
+  if (heights.length === 0) return 10;
+  heights.sort((a, b) => a - b);
+  return heights[heights.length >> 1]!;
+}
+
+export interface InkComponent {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  /** Ink pixels. */
+  count: number;
+}
+
+/** 4-connected components of the ink, with their bounds and pixel counts. */
+export function inkComponents({ width, height, ink }: BinaryImage): InkComponent[] {
   const seen = new Uint8Array(width * height);
-  const heights: number[] = [];
   const stack: number[] = [];
+  const found: InkComponent[] = [];
   for (let start = 0; start < ink.length; start++) {
     if (!ink[start] || seen[start]) continue;
     seen[start] = 1;
     stack.push(start);
-    let y0 = Infinity, y1 = -Infinity, x0 = Infinity, x1 = -Infinity, count = 0;
+    const c: InkComponent = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity, count: 0 };
     while (stack.length) {
       const i = stack.pop()!;
       const x = i % width, y = (i - x) / width;
-      count++;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
+      c.count++;
+      if (x < c.x0) c.x0 = x;
+      if (x > c.x1) c.x1 = x;
+      if (y < c.y0) c.y0 = y;
+      if (y > c.y1) c.y1 = y;
       if (x > 0 && ink[i - 1] && !seen[i - 1]) (seen[i - 1] = 1), stack.push(i - 1);
       if (x + 1 < width && ink[i + 1] && !seen[i + 1]) (seen[i + 1] = 1), stack.push(i + 1);
       if (y > 0 && ink[i - width] && !seen[i - width]) (seen[i - width] = 1), stack.push(i - width);
       if (y + 1 < height && ink[i + width] && !seen[i + width]) (seen[i + width] = 1), stack.push(i + width);
     }
-    const h = y1 - y0 + 1, w = x1 - x0 + 1;
-    if (count >= 4 && h >= 4 && h < 0.3 * height && w < 0.3 * width) heights.push(h);
+    found.push(c);
   }
-  if (heights.length === 0) return 10;
-  heights.sort((a, b) => a - b);
-  return heights[heights.length >> 1]!;
+  return found;
 }
 
 /**
