@@ -76,6 +76,14 @@ describe('layout', () => {
     assert.equal(joinLines('no hyphen', 'here'), 'no hyphen here');
   });
 
+  it('joins Chinese lines and clauses without spaces, across the blank a full-width comma leaves', () => {
+    assert.equal(joinLines('场子设在村边低洼处，四', '面土坡都是看台。'), '场子设在村边低洼处，四面土坡都是看台。');
+    assert.equal(joinLines('平安观点：', 'Revenue grew'), '平安观点： Revenue grew');
+    // Line height 30: 1.1 line heights apart after a full-width comma is one line; as far apart without it, two.
+    const lines = groupLines([box('当主席台，', 100, 10, 250), box('手动探照灯', 283, 10, 450), box('四面土坡', 600, 10, 720), box('都是看台', 753, 10, 870)]);
+    assert.deepEqual(lines.map((l) => l.text).sort(), ['四面土坡', '当主席台，手动探照灯', '都是看台']);
+  });
+
   it('marks headings by size, largest first, and list items by their markers', () => {
     const md = markdown([
       box('Big Title', 100, 0, 400, 60),

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { alignedTableRegions, isCaption, rowsSplitAtGaps, ruledTableRegions, type Piece } from '../../server/src/engines/layout/regions';
+import { alignedTableRegions, isCaption, isSentence, rowsSplitAtGaps, ruledTableRegions, type Piece } from '../../server/src/engines/layout/regions';
 
 // A page 1600 px wide, lines 30 px tall: a prose column on the left (x 100–800), a rule-less table on the right.
 const piece = (text: string, x0: number, y0: number, x1: number): Piece => ({ text, x0, y0, x1, y1: y0 + 30 });
@@ -47,3 +47,13 @@ describe('ruled table regions', () => {
     assert.ok(isCaption('Table 1: Because depth rate') && isCaption('Fig. 3. Water') && isCaption('TABLE IV') && !isCaption('Tables of values'));
   });
 });
+
+describe('running text', () => {
+  it('is six words, or a dozen Chinese characters, which are written without spaces', () => {
+    assert.equal(isSentence('The results are shown in Table 2'), true);
+    assert.equal(isSentence('Total (n = 33)'), false);
+    assert.equal(isSentence('场子设在村边低洼处一块地里，四面土坡都是看台。'), true);
+    assert.equal(isSentence('流通A股（百万股）'), false);
+  });
+});
+

@@ -53,8 +53,12 @@ export const isCaption = (text: string | undefined): boolean => /^(?:Table|TABLE
 /** A box and, when known, its text. */
 export type Piece = Box & { text?: string };
 
-/** Six words or more: running text, which table cells rarely hold. */
-export const isSentence = (text: string | undefined): boolean => (text ?? '').split(/\s+/).filter(Boolean).length >= 6;
+/**
+ * Six words or more, or a dozen Chinese or Japanese characters (written without spaces, about as long a
+ * clause): running text, which table cells and figures rarely hold.
+ */
+export const isSentence = (text: string | undefined): boolean =>
+  (text ?? '').split(/\s+/).filter(Boolean).length >= 6 || ((text ?? '').match(/[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]/g) ?? []).length >= 12;
 
 /** Boxes on one baseline grouped as table rows: each box is one cell (OCR boxes are already split at wide gaps). */
 export function rowsSplitAtGaps(boxes: Piece[], lineHeight: number) {

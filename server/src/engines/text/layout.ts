@@ -40,6 +40,16 @@ const median = (values: number[]): number => {
  */
 export const columnGapRatio = 0.8;
 
+/** CJK characters, kana, CJK punctuation and full-width forms, at the end or start of a text. */
+const wideEnd = /[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]$/;
+const wideStart = /^[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]/;
+
+/** Full-width punctuation that closes a clause (its blank on the right) or opens one (its blank on the left). */
+const wideClose = /[\u3001\u3002\uff0c\uff1a\uff1b\uff01\uff1f\uff09\u300d\u300f\u3011]$/;
+const wideOpen = /^[\uff08\u300c\u300e\u3010]/;
+/** The blank such punctuation carries, as a share of the line height (about half a character). */
+const wideBlankRatio = 0.5;
+
 /**
  * A strip of blank page between two columns, found in the pixels (see gutters.ts) because padded detector boxes
  * make a narrow gutter look like a word space. Lines are never joined or read across one.
@@ -77,9 +87,12 @@ export function groupLines(boxes: TextBox[], gutters: Gutter[] = []): LayoutLine
       const lh = line.y1 - line.y0;
       const overlap = Math.min(line.y1, box.y1) - Math.max(line.y0, box.y0);
       const gap = box.x0 - line.x1;
+      // Full-width punctuation carries half a character of blank on its open side ("，" then the next clause):
+      // the detector often boxes the clauses apart there.
+      const punctuationBlank = wideClose.test(line.text) || wideOpen.test(box.text) ? wideBlankRatio * Math.max(h, lh) : 0;
       return (
         overlap > 0.5 * Math.min(h, lh) &&
-        gap < columnGapRatio * Math.max(h, lh) &&
+        gap < columnGapRatio * Math.max(h, lh) + punctuationBlank &&
         gap > -0.5 * h &&
         !gutterBetween(gutters, line.x1, box.x0, box.y0, box.y1) &&
         !(gap < 0.25 * h && touchAtGutter(gutters, (line.x1 + box.x0) / 2, box.y0, box.y1, h))
@@ -88,7 +101,9 @@ export function groupLines(boxes: TextBox[], gutters: Gutter[] = []): LayoutLine
     if (target) {
       // Runs that touch are pieces of one word (PDF text layers often split words into glyph runs).
       const touching = box.x0 - target.x1 < 0.12 * h;
-      target.text = touching ? target.text + box.text : `${target.text.trimEnd()} ${box.text.trimStart()}`;
+      // Chinese and Japanese have no word spaces to put back.
+      const unspaced = touching || (wideEnd.test(target.text) && wideStart.test(box.text));
+      target.text = unspaced ? target.text + box.text : `${target.text.trimEnd()} ${box.text.trimStart()}`;
       target.confidence = Math.min(target.confidence, box.confidence);
       target.x1 = Math.max(target.x1, box.x1);
       target.y0 = Math.min(target.y0, box.y0);
@@ -375,6 +390,8 @@ export function joinLines(first: string, second: string): string {
   if (/\p{L}-$/u.test(first) && /^\p{Ll}/u.test(second)) return first.slice(0, -1) + second;
   // A hyphen before a capital or digit is part of a compound ("Franco-Prussian", "COVID-19").
   if (/\p{L}-$/u.test(first) && /^[\p{Lu}\d]/u.test(second)) return first + second;
+  // Chinese and Japanese are written without spaces, across line ends too.
+  if (wideEnd.test(first) && wideStart.test(second)) return first + second;
   return first + ' ' + second;
 }
 
