@@ -53,6 +53,20 @@ describe('text layer → Markdown', () => {
     for (const text of [...left, ...right]) assert.ok(markdown.includes(text.slice(5, 30)), `${text} kept as text`);
   });
 
+  it('keeps two columns apart across a narrow gutter, even beside a drop cap', async () => {
+    // Columns 54–294 and 306–546 pt (a 12 pt gutter), 10 pt type on the same baselines; the left column opens with
+    // a drop cap three lines tall, whose height would let its line reach across the gutter.
+    const items: PdfTextItem[] = [{ text: 'O', x0: 54, x1: 80, y0: 392, y1: 424, size: 32 }];
+    for (let i = 0; i < 10; i++) {
+      const indent = i < 3 ? 28 : 0;
+      items.push(run(`Left line ${i} of the article text here.`.padEnd(Math.floor((240 - indent) / 5)), 54 + indent, 400 + 12 * i));
+      items.push(run(`Right line ${i} of the article text here.`.padEnd(48), 306, 400 + 12 * i));
+    }
+    const markdown = await markdownFromTextLayer(items, 612, 792);
+    const order = [...markdown.matchAll(/(Left|Right) line (\d+)/g)].map((m) => `${m[1]} ${m[2]}`);
+    assert.deepEqual(order, [...Array.from({ length: 10 }, (_, i) => `Left ${i}`), ...Array.from({ length: 10 }, (_, i) => `Right ${i}`)]);
+  });
+
   // A display integral as a text layer extracts it: the limits on lines of their own, the body in between.
   const integralPage = (): PdfTextItem[] => [
     ...paragraph(['The fundamental theorem links the two operations of calculus: for a function', 'with an antiderivative F on the closed interval, the integral is'], 100),

@@ -8,6 +8,7 @@ import { alphanumericAgreement, minAgreement } from '../engines/layout/inlineMat
 import { alignedTableRegions, coveredBy, rowsSplitAtGaps, union, type Box } from '../engines/layout/regions';
 import { preferredFormat, toGfm, toHtml } from '../engines/table/format';
 import { inferTable } from '../engines/table/grid';
+import { findColumnGutters } from '../engines/text/gutters';
 import { groupLines, pageMarkdown, type LayoutLine, type TextBox } from '../engines/text/layout';
 import type { LoadedPage } from '../pipeline/load';
 import type { PdfTextItem } from '../pipeline/pdf';
@@ -48,7 +49,9 @@ export async function markdownFromTextLayer(items: PdfTextItem[], pageWidth: num
   const regions = lineHeight > 0 ? alignedTableRegions(rowsSplitAtGaps(boxes, lineHeight), pageWidth, lineHeight) : [];
   const regionOf = boxes.map((b) => regions.findIndex((r) => coveredBy(b, r) > 0.5));
   const flowBoxes = boxes.filter((_, i) => regionOf[i] === -1);
-  let lines: LayoutLine[] = groupLines(flowBoxes);
+  // Columns are told apart as on scanned pages: a strip no run crosses, with long lines stopping at it on both sides.
+  const gutters = findColumnGutters(flowBoxes);
+  let lines: LayoutLine[] = groupLines(flowBoxes, gutters);
   if (readFormula) {
     // Equation numbers set apart at the right become lines of their own, then the tags of their formulas.
     lines = splitEquationNumbers(lines, flowBoxes, lineHeight);
@@ -75,7 +78,7 @@ export async function markdownFromTextLayer(items: PdfTextItem[], pageWidth: num
     const markdown = preferredFormat(table) === 'gfm' ? toGfm(table) : toHtml(table);
     lines.push({ text: '', confidence: 1, ...region, parts: [], block: { kind: 'table', markdown } });
   }
-  return composeSpacingAccents(pageMarkdown(lines, pageHeight).markdown);
+  return composeSpacingAccents(pageMarkdown(lines, pageHeight, gutters).markdown);
 }
 
 /** Spacing accents as TeX-made PDFs extract them, with the combining mark each stands for. */
