@@ -31,7 +31,8 @@ describe('inline formula spans', () => {
     assert.deepEqual(spans('each other QTQ = I between large'), ['QTQ = I']);
     assert.deepEqual(spans('number should ak ≥ O into only'), ['ak ≥ O']);
     assert.deepEqual(spans('total q(ac, ay) = a²q(, y) used an'), ['q(ac, ay) = a²q(, y)']);
-    assert.deepEqual(spans('was h=u1 · · · uktk after'), ['h=u1']);
+    // A product written with dots runs on through them.
+    assert.deepEqual(spans('was h=u1 · · · uktk after'), ['h=u1 · · ·']);
     // ∈ and ⊂ read as "E" and "C" between one-letter variables.
     assert.deepEqual(spans('or data a E p or for'), ['a E p']);
     assert.deepEqual(spans('rate C1 C M1 system'), ['C1 C M1']);
@@ -44,6 +45,20 @@ describe('inline formula spans', () => {
     assert.deepEqual(spans('In 2019 we measured 3 wells (see 12, 14) and a river'), []);
     assert.deepEqual(spans('A survey of I and a notebook'), []);
     assert.deepEqual(spans('The ratio is 3/4 of the total'), []);
+  });
+
+  it('takes named functions, indexed sequences, primes, bracketed variables and powers the recogniser could not read', () => {
+    assert.deepEqual(spans("number should Z = g(Z') while on"), ["Z = g(Z')"]);
+    assert.deepEqual(spans('should estimate not dim W = 3 it most'), ['dim W = 3']);
+    assert.deepEqual(spans('By y[k] = h[k] * x[k] first into'), ['y[k] = h[k] * x[k]']);
+    assert.deepEqual(spans('field used (i +m) field rate'), ['(i +m)']);
+    assert.deepEqual(spans('because κ ≥ |L| were as'), ['κ ≥ |L|']);
+    assert.deepEqual(spans('On with y= 48x? -x+1 was well'), ['y= 48x? -x+1']);
+    assert.deepEqual(spans('data m ≠ 1 (mod 4) when field'), ['m ≠ 1 (mod 4)']);
+  });
+
+  it('ends a bracket left open at the next word of prose', () => {
+    assert.deepEqual(spans('so f = q(ax, under the same rule'), ['f = q(ax,']);
   });
 
   it('takes "a", "A" and "I" into a formula only right beside an operator', () => {

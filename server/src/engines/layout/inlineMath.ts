@@ -23,29 +23,44 @@ const mathSymbol = /[=+<>^_±×÷∑∏∫√∞≤≥≠≈≡∼∝→←↦�
 const relation = /^(?:=|<|>|≤|≥|≠|≈|≡|∈|∉|⊂|⊆)$/u;
 // Short English words that may stand next to a relation sign without being one of its sides.
 const shortWords = new Set(['is', 'be', 'to', 'an', 'of', 'or', 'in', 'it', 'at', 'as', 'on', 'by', 'we', 'if', 'so', 'no', 'do', 'and', 'the', 'for', 'are', 'was', 'with', 'then', 'that', 'than', 'when', 'thus', 'hence', 'where']);
-// f(x), g(t,s), P(A|B): a one-letter function applied to a short argument.
-const functionCall = /^[A-Za-z]\([A-Za-z0-9,|+\-]{1,8}\)[.,;:]?$/;
+// f(x), g(t,s), P(A|B), g(Z'), x[k]: a one-letter function or sequence applied to a short argument.
+const functionCall = /^[A-Za-z][A-Za-z]?(?:\([A-Za-z0-9,|+\-']{1,8}\)|\[[A-Za-z0-9,+\-']{1,8}\])[.,;:]?$/;
 // The same with its arguments running on into the next words ("q(ax," "ay)").
-const opensCall = /^[A-Za-z]\([A-Za-z0-9,|+\-]{0,8}$/;
+const opensCall = /^[A-Za-z][A-Za-z]?[([][A-Za-z0-9,|+\-']{0,8}$/;
+// Named functions and operators ("dim W = 3", "log n"): part of a formula beside one, English words otherwise.
+const functionNames = new Set(['sin', 'cos', 'tan', 'cot', 'sec', 'csc', 'sinh', 'cosh', 'tanh', 'arcsin', 'arccos', 'arctan', 'log', 'ln', 'lg', 'exp', 'dim', 'det', 'ker', 'deg', 'max', 'min', 'lim', 'sup', 'inf', 'gcd', 'lcm', 'mod', 'arg', 'tr', 'rank', 'Pr']);
+// An ellipsis between terms ("i1, ..., it", "u1 · · · uk").
+const ellipsis = /^(?:\.{3}|…|⋯|·)[,;]?$/;
+// A variable inside an opening or closing bracket or bar ("(i", "|L|", "[L|").
+const bracketed = /^(?:[([{|][A-Za-z][0-9]?[)\]}|]?|[A-Za-z][0-9]?[)\]}|])[.,;:]?$/;
 // Words that continue a formula without being math by themselves: one-letter variables (not the English words
 // "a", "A", "I"), numbers, brackets, slashes, minus signs, a letter with digits (x2 is usually x² or x₂ read flat),
-// a coefficient with its variable (2x).
-const continuation = /^(?:[B-HJ-Zb-z]|[A-Za-z]?[0-9()[\]{}|,./\-−']*[0-9()[\]{}|/\-−][0-9()[\]{}|,./\-−']*|[0-9]+[A-Za-z])$/;
+// a coefficient with its variable (2x; "48x?" where the recogniser could not read the power).
+const continuation = /^(?:[B-HJ-Zb-z]|[A-Za-z]?[0-9()[\]{}|,./\-−']*[0-9()[\]{}|/\-−][0-9()[\]{}|,./\-−']*|[0-9]+[A-Za-z]\??)$/;
 
 /** Maximal runs of words that look like a formula: continuation words around at least one math-like word. */
 export function mathSpans(words: readonly Word[]): { from: number; to: number }[] {
   // A short word the recogniser was unsure of, mixing letters with digits or signs, is often a formula it garbled.
   const garbled = (w: Word) => w.confidence < 0.6 && w.text.length <= 8 && /[A-Za-z]/.test(w.text) && /[^A-Za-z.,;:]/.test(w.text);
   // "∈" and "⊂" read as a capital E or C between two one-letter variables ("a E P;", "C1 C M1").
-  const variable = (w: Word | undefined) => w !== undefined && /^[A-Za-z][0-9]{0,2}[;,.]?$/.test(w.text);
+  // A variable with an index read flat ("x", "a1", "Sn", "BA"); not one of the short English words.
+  const variable = (w: Word | undefined) => w !== undefined && /^[A-Za-z][A-Za-z0-9]?[0-9]?[;,.]?$/.test(w.text) && !shortWords.has(w.text.replace(/[;,.]$/, '').toLowerCase());
   const misreadRelation = (i: number) => /^[EC]$/.test(words[i]!.text) && variable(words[i - 1]) && variable(words[i + 1]);
-  const strong = words.map((w, i) => mathSymbol.test(w.text) || functionCall.test(w.text) || garbled(w) || misreadRelation(i));
-  // The side of a relation read as a short non-word ("QTQ = I" for QᵀQ = I, "ak ≥ 0" for a_k ≥ 0).
+  // A lone "*" between two words is a product or convolution sign, not a footnote mark.
+  const strong = words.map((w, i) => mathSymbol.test(w.text) || w.text === '*' || functionCall.test(w.text) || garbled(w) || misreadRelation(i));
+  // The side of a relation read as a short non-word ("QTQ = I" for QᵀQ = I, "ak ≥ 0" for a_k ≥ 0, "y[k] =").
   const side = (i: number) =>
-    [words[i - 1], words[i + 1]].some((w) => w && relation.test(w.text)) && words[i]!.text.length <= 4 && !shortWords.has(words[i]!.text.toLowerCase()) && /^[A-Za-z][A-Za-z0-9']*$/.test(words[i]!.text);
-  const part = words.map((w, i) => strong[i] || continuation.test(w.text) || opensCall.test(w.text) || side(i));
+    [words[i - 1], words[i + 1]].some((w) => w && relation.test(w.text)) &&
+    (words[i]!.text.length <= 4 || (words[i]!.text.length <= 6 && /[[(]/.test(words[i]!.text))) &&
+    !shortWords.has(words[i]!.text.toLowerCase()) &&
+    /^[A-Za-z][A-Za-z0-9'[\]()]*$/.test(words[i]!.text);
+  const named = (w: Word) => functionNames.has(w.text.replace(/^\(|[.,;:)]$/g, ''));
+  const part = words.map((w, i) => strong[i] || continuation.test(w.text) || opensCall.test(w.text) || named(w) || ellipsis.test(w.text) || bracketed.test(w.text) || side(i));
+  // A word of prose: it ends a bracket a formula left open (the recogniser loses closing brackets too).
+  const prose = (w: Word) => /^\p{L}{3,}[.,;:]?$/u.test(w.text) && !functionNames.has(w.text.replace(/[.,;:]$/, ''));
   // A bracket opened inside a formula runs on to the word that closes it ("q(ax," "ay)").
   for (let i = 0, depth = 0; i < words.length; i++) {
+    if (depth > 0 && prose(words[i]!)) depth = 0;
     if (depth > 0) part[i] = true;
     if (part[i]) depth = Math.max(0, depth + (words[i]!.text.match(/[([{]/g) ?? []).length - (words[i]!.text.match(/[)\]}]/g) ?? []).length);
     else depth = 0;
