@@ -55,6 +55,8 @@ describe('inline formula spans', () => {
     assert.deepEqual(spans('because κ ≥ |L| were as'), ['κ ≥ |L|']);
     assert.deepEqual(spans('On with y= 48x? -x+1 was well'), ['y= 48x? -x+1']);
     assert.deepEqual(spans('data m ≠ 1 (mod 4) when field'), ['m ≠ 1 (mod 4)']);
+    assert.deepEqual(spans('for x1, ..., xn in the set'), ['x1, ..., xn']);
+    assert.deepEqual(spans('and so on, ... as before'), []);
   });
 
   it('ends a bracket left open at the next word of prose', () => {

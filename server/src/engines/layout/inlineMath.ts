@@ -47,7 +47,9 @@ export function mathSpans(words: readonly Word[]): { from: number; to: number }[
   const variable = (w: Word | undefined) => w !== undefined && /^[A-Za-z][A-Za-z0-9]?[0-9]?[;,.]?$/.test(w.text) && !shortWords.has(w.text.replace(/[;,.]$/, '').toLowerCase());
   const misreadRelation = (i: number) => /^[EC]$/.test(words[i]!.text) && variable(words[i - 1]) && variable(words[i + 1]);
   // A lone "*" between two words is a product or convolution sign, not a footnote mark.
-  const strong = words.map((w, i) => mathSymbol.test(w.text) || w.text === '*' || functionCall.test(w.text) || garbled(w) || misreadRelation(i));
+  // An ellipsis after an indexed variable ("x1, ..., xn") is a formula's, not a sentence's.
+  const indexedList = (i: number) => ellipsis.test(words[i]!.text) && i > 0 && /^[A-Za-z][0-9A-Za-z]?,$/.test(words[i - 1]!.text) && !shortWords.has(words[i - 1]!.text.slice(0, -1).toLowerCase());
+  const strong = words.map((w, i) => mathSymbol.test(w.text) || w.text === '*' || functionCall.test(w.text) || garbled(w) || misreadRelation(i) || indexedList(i));
   // The side of a relation read as a short non-word ("QTQ = I" for QᵀQ = I, "ak ≥ 0" for a_k ≥ 0, "y[k] =").
   const side = (i: number) =>
     [words[i - 1], words[i + 1]].some((w) => w && relation.test(w.text)) &&
@@ -55,7 +57,9 @@ export function mathSpans(words: readonly Word[]): { from: number; to: number }[
     !shortWords.has(words[i]!.text.toLowerCase()) &&
     /^[A-Za-z][A-Za-z0-9'[\]()]*$/.test(words[i]!.text);
   const named = (w: Word) => functionNames.has(w.text.replace(/^\(|[.,;:)]$/g, ''));
-  const part = words.map((w, i) => strong[i] || continuation.test(w.text) || opensCall.test(w.text) || named(w) || ellipsis.test(w.text) || bracketed.test(w.text) || side(i));
+  // The last term of such a list ("xn").
+  const lastTerm = (i: number) => i > 0 && indexedList(i - 1) && variable(words[i]);
+  const part = words.map((w, i) => strong[i] || continuation.test(w.text) || opensCall.test(w.text) || named(w) || ellipsis.test(w.text) || bracketed.test(w.text) || side(i) || lastTerm(i));
   // A word of prose: it ends a bracket a formula left open (the recogniser loses closing brackets too).
   const prose = (w: Word) => /^\p{L}{3,}[.,;:]?$/u.test(w.text) && !functionNames.has(w.text.replace(/[.,;:]$/, ''));
   // A bracket opened inside a formula runs on to the word that closes it ("q(ax," "ay)").
