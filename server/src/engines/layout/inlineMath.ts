@@ -23,7 +23,7 @@ const mathSymbol = /[=+<>^_±×÷∑∏∫√∞≤≥≠≈≡∼∝→←↦�
 const relation = /^(?:=|<|>|≤|≥|≠|≈|≡|∈|∉|⊂|⊆)$/u;
 // Short English words that may stand next to a relation sign without being one of its sides.
 const shortWords = new Set(['is', 'be', 'to', 'an', 'of', 'or', 'in', 'it', 'at', 'as', 'on', 'by', 'we', 'if', 'so', 'no', 'do', 'and', 'the', 'for', 'are', 'was', 'with', 'then', 'that', 'than', 'when', 'thus', 'hence', 'where']);
-// f(x), g(t,s), P(A|B), g(Z'), x[k]: a one-letter function or sequence applied to a short argument.
+// f(x), g(t,s), P(A|B), g(Z'), x[k], Xy(U): a function or sequence named by a letter or two, on a short argument.
 const functionCall = /^[A-Za-z][A-Za-z]?(?:\([A-Za-z0-9,|+\-']{1,8}\)|\[[A-Za-z0-9,+\-']{1,8}\])[.,;:]?$/;
 // The same with its arguments running on into the next words ("q(ax," "ay)").
 const opensCall = /^[A-Za-z][A-Za-z]?[([][A-Za-z0-9,|+\-']{0,8}$/;
@@ -42,13 +42,13 @@ const continuation = /^(?:[B-HJ-Zb-z]|[A-Za-z]?[0-9()[\]{}|,./\-−']*[0-9()[\]{
 export function mathSpans(words: readonly Word[]): { from: number; to: number }[] {
   // A short word the recogniser was unsure of, mixing letters with digits or signs, is often a formula it garbled.
   const garbled = (w: Word) => w.confidence < 0.6 && w.text.length <= 8 && /[A-Za-z]/.test(w.text) && /[^A-Za-z.,;:]/.test(w.text);
-  // "∈" and "⊂" read as a capital E or C between two one-letter variables ("a E P;", "C1 C M1").
   // A variable with an index read flat ("x", "a1", "Sn", "BA"); not one of the short English words.
   const variable = (w: Word | undefined) => w !== undefined && /^[A-Za-z][A-Za-z0-9]?[0-9]?[;,.]?$/.test(w.text) && !shortWords.has(w.text.replace(/[;,.]$/, '').toLowerCase());
+  // "∈" and "⊂" read as a capital E or C between two variables ("a E P;", "C1 C M1", "BA E UR").
   const misreadRelation = (i: number) => /^[EC]$/.test(words[i]!.text) && variable(words[i - 1]) && variable(words[i + 1]);
-  // A lone "*" between two words is a product or convolution sign, not a footnote mark.
   // An ellipsis after an indexed variable ("x1, ..., xn") is a formula's, not a sentence's.
   const indexedList = (i: number) => ellipsis.test(words[i]!.text) && i > 0 && /^[A-Za-z][0-9A-Za-z]?,$/.test(words[i - 1]!.text) && !shortWords.has(words[i - 1]!.text.slice(0, -1).toLowerCase());
+  // A lone "*" between two words is a product or convolution sign, not a footnote mark.
   const strong = words.map((w, i) => mathSymbol.test(w.text) || w.text === '*' || functionCall.test(w.text) || garbled(w) || misreadRelation(i) || indexedList(i));
   // The side of a relation read as a short non-word ("QTQ = I" for QᵀQ = I, "ak ≥ 0" for a_k ≥ 0, "y[k] =").
   const side = (i: number) =>
