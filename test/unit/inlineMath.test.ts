@@ -56,6 +56,12 @@ describe('inline formula spans', () => {
     assert.deepEqual(spans('On with y= 48x? -x+1 was well'), ['y= 48x? -x+1']);
     assert.deepEqual(spans('data m ≠ 1 (mod 4) when field'), ['m ≠ 1 (mod 4)']);
     assert.deepEqual(spans('for x1, ..., xn in the set'), ['x1, ..., xn']);
+    // Sides of a relation or sum read with a bar or a subscript as a letter; a subscript read as a comma.
+    assert.deepEqual(spans("measured F'|u = 0 in are"), ["F'|u = 0"]);
+    assert.deepEqual(spans('but data Ar +Ayy = 0 system'), ['Ar +Ayy = 0']);
+    assert.deepEqual(spans("without Xy(U') → X,(U') may"), ["Xy(U') → X,(U')"]);
+    assert.deepEqual(spans('With k ≪ m, n all all'), ['k ≪ m, n']);
+    assert.deepEqual(spans('With k ≤ m, n all all'), ['k ≤ m, n']);
     assert.deepEqual(spans('and so on, ... as before'), []);
   });
 

@@ -18,15 +18,16 @@ export interface Word {
 }
 
 // Operators, relations, arrows, big operators, Greek: a word holding one is math-like on its own.
-const mathSymbol = /[=+<>^_±×÷∑∏∫√∞≤≥≠≈≡∼∝→←↦⇒⇔∂∇∈∉⊂⊆⊃∪∩∀∃′∗°∘⊗⊕⋯α-ωΑ-Ωϑϕϵ⁰¹²³⁴-⁹₀-₉]/u;
+const mathSymbol = /[=+<>^_±×÷∑∏∫√∞≤≥≪≫≠≈≡∼∝→←↦⇒⇔∂∇∈∉⊂⊆⊃∪∩∀∃′∗°∘⊗⊕⋯α-ωΑ-Ωϑϕϵ⁰¹²³⁴-⁹₀-₉]/u;
 // A relation on its own: the words right beside it are its sides.
-const relation = /^(?:=|<|>|≤|≥|≠|≈|≡|∈|∉|⊂|⊆)$/u;
+const relation = /^(?:=|<|>|≤|≥|≪|≫|≠|≈|≡|∈|∉|⊂|⊆)$/u;
 // Short English words that may stand next to a relation sign without being one of its sides.
 const shortWords = new Set(['is', 'be', 'to', 'an', 'of', 'or', 'in', 'it', 'at', 'as', 'on', 'by', 'we', 'if', 'so', 'no', 'do', 'and', 'the', 'for', 'are', 'was', 'with', 'then', 'that', 'than', 'when', 'thus', 'hence', 'where']);
 // f(x), g(t,s), P(A|B), g(Z'), x[k], Xy(U): a function or sequence named by a letter or two, on a short argument.
-const functionCall = /^[A-Za-z][A-Za-z]?(?:\([A-Za-z0-9,|+\-']{1,8}\)|\[[A-Za-z0-9,+\-']{1,8}\])[.,;:]?$/;
+// (A subscript read as a comma stays between the letter and the bracket: "X,(U')" for X_y(U').)
+const functionCall = /^[A-Za-z][A-Za-z,]?(?:\([A-Za-z0-9,|+\-']{1,8}\)|\[[A-Za-z0-9,+\-']{1,8}\])[.,;:]?$/;
 // The same with its arguments running on into the next words ("q(ax," "ay)").
-const opensCall = /^[A-Za-z][A-Za-z]?[([][A-Za-z0-9,|+\-']{0,8}$/;
+const opensCall = /^[A-Za-z][A-Za-z,]?[([][A-Za-z0-9,|+\-']{0,8}$/;
 // Named functions and operators ("dim W = 3", "log n"): part of a formula beside one, English words otherwise.
 const functionNames = new Set(['sin', 'cos', 'tan', 'cot', 'sec', 'csc', 'sinh', 'cosh', 'tanh', 'arcsin', 'arccos', 'arctan', 'log', 'ln', 'lg', 'exp', 'dim', 'det', 'ker', 'deg', 'max', 'min', 'lim', 'sup', 'inf', 'gcd', 'lcm', 'mod', 'arg', 'tr', 'rank', 'Pr']);
 // An ellipsis between terms ("i1, ..., it", "u1 · · · uk").
@@ -36,7 +37,7 @@ const bracketed = /^(?:[([{|][A-Za-z][0-9]?[)\]}|]?|[A-Za-z][0-9]?[)\]}|])[.,;:]
 // Words that continue a formula without being math by themselves: one-letter variables (not the English words
 // "a", "A", "I"), numbers, brackets, slashes, minus signs, a letter with digits (x2 is usually x² or x₂ read flat),
 // a coefficient with its variable (2x; "48x?" where the recogniser could not read the power).
-const continuation = /^(?:[B-HJ-Zb-z]|[A-Za-z]?[0-9()[\]{}|,./\-−']*[0-9()[\]{}|/\-−][0-9()[\]{}|,./\-−']*|[0-9]+[A-Za-z]\??)$/;
+const continuation = /^(?:[B-HJ-Zb-z][,;]?|[A-Za-z]?[0-9()[\]{}|,./\-−']*[0-9()[\]{}|/\-−][0-9()[\]{}|,./\-−']*|[0-9]+[A-Za-z]\??)$/;
 
 /** Maximal runs of words that look like a formula: continuation words around at least one math-like word. */
 export function mathSpans(words: readonly Word[]): { from: number; to: number }[] {
@@ -50,12 +51,13 @@ export function mathSpans(words: readonly Word[]): { from: number; to: number }[
   const indexedList = (i: number) => ellipsis.test(words[i]!.text) && i > 0 && /^[A-Za-z][0-9A-Za-z]?,$/.test(words[i - 1]!.text) && !shortWords.has(words[i - 1]!.text.slice(0, -1).toLowerCase());
   // A lone "*" between two words is a product or convolution sign, not a footnote mark.
   const strong = words.map((w, i) => mathSymbol.test(w.text) || w.text === '*' || functionCall.test(w.text) || garbled(w) || misreadRelation(i) || indexedList(i));
-  // The side of a relation read as a short non-word ("QTQ = I" for QᵀQ = I, "ak ≥ 0" for a_k ≥ 0, "y[k] =").
+  // The side of a relation or operator read as a short non-word ("QTQ = I" for QᵀQ = I, "ak ≥ 0" for a_k ≥ 0,
+  // "y[k] =", "F'|u =", "Ar +Ayy" for A_x x + A_y y).
   const side = (i: number) =>
-    [words[i - 1], words[i + 1]].some((w) => w && relation.test(w.text)) &&
+    (relation.test(words[i - 1]?.text ?? '') || relation.test(words[i + 1]?.text ?? '') || /^[+−]/.test(words[i + 1]?.text ?? '')) &&
     (words[i]!.text.length <= 4 || (words[i]!.text.length <= 6 && /[[(]/.test(words[i]!.text))) &&
     !shortWords.has(words[i]!.text.toLowerCase()) &&
-    /^[A-Za-z][A-Za-z0-9'[\]()]*$/.test(words[i]!.text);
+    /^[A-Za-z][A-Za-z0-9'[\]()|]*$/.test(words[i]!.text);
   const named = (w: Word) => functionNames.has(w.text.replace(/^\(|[.,;:)]$/g, ''));
   // The last term of such a list ("xn").
   const lastTerm = (i: number) => i > 0 && indexedList(i - 1) && variable(words[i]);
