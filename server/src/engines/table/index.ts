@@ -76,8 +76,11 @@ export class TableEngine implements Engine {
     // Text is read with the rules painted out, so a rule never becomes a "|" or joins two cells.
     const cleaned = paintOutRules(image, binary, rules);
     const boxes = cutAtColumnRules(await this.text.readBoxes(cleaned, request.token, request.report, timings, { splitGapRatio: cellGapRatio, words: true }), rules);
-    const cleanedGray = toGray(cleaned);
-    boxes.push(...findLoneDashes(binarize(cleanedGray, cleaned.width, cleaned.height, otsu(cleanedGray)), boxes, glyph));
+    // Dashes fill cells of a table whose text was found; a selection of bare strokes is still no table.
+    if (boxes.length > 0) {
+      const cleanedGray = toGray(cleaned);
+      boxes.push(...findLoneDashes(binarize(cleanedGray, cleaned.width, cleaned.height, otsu(cleanedGray)), boxes, glyph));
+    }
     start = performance.now();
     const bounds: CellBox[] = withoutDottedRules(uprightBounds(boxes, true));
     if (bounds.length === 0) throw new OcrError('badRequest', 'No text was found in the selection, so no table could be built; select the table including its cells.');
